@@ -14,7 +14,7 @@ internal static class EvaluationCommand
         var data = new Option<DirectoryInfo>("--data")
         {
             Description = "Folder with the evaluation data sets",
-            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("..", "shared", "data")),
+            DefaultValueFactory = _ => DataFolder.FindDefault(),
         };
         var command = new Command("eval", "Evaluate the analytics on the shared data sets, in the form of ../shared/peers/peers.py") { task, data };
         command.SetAction(async (parse, cancellationToken) =>
