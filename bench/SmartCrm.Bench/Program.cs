@@ -1,0 +1,10 @@
+using BenchmarkDotNet.Running;
+
+// `dotnet run -c Release --project bench/SmartCrm.Bench -- --filter '*KMeans*'` runs one family;
+// the HTTP load generator is `-- load ...` (see bench/README.md).
+if (args.Length > 0 && args[0] == "load")
+{
+    return await SmartCrm.Bench.Load.LoadCommand.RunAsync(args[1..]);
+}
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
