@@ -6,5 +6,5 @@ if (args.Length > 0 && args[0] == "load")
 {
     return await SmartCrm.Bench.Load.LoadCommand.RunAsync(args[1..]);
 }
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(SmartCrm.Bench.Load.LoadCommand).Assembly).Run(args);
 return 0;
