@@ -1,14 +1,102 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 using SmartCrm.Evaluation;
+using SmartCrm.Security;
+using SmartCrm.Storage;
 
 namespace SmartCrm.Hosting;
 
 internal static class Cli
 {
+    private static readonly Option<string> Urls = new("--urls") { Description = "Where the console and API listen", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+    private static readonly Option<string> Data = new("--data") { Description = "Data folder (SQLite file and local state)", DefaultValueFactory = _ => "smartcrm-data" };
+    private static readonly Option<string?> Database = new("--database") { Description = "PostgreSQL connection string (or SMARTCRM_DATABASE); SQLite in --data when absent" };
+    private static readonly Option<bool> Demo = new("--demo") { Description = "Fill an empty database with a demo company" };
+    private static readonly Option<int> DemoScale = new("--demo-scale") { Description = "Size of the demo company (1 = about 2,000 customers)", DefaultValueFactory = _ => 1 };
+
     public static RootCommand Create()
     {
         var root = new RootCommand("SmartCrm: the CRM for companies whose customers own connected products");
+        var serve = new Command("serve", "Run the web console, the REST API and the device broker") { Urls, Data, Database, Demo, DemoScale };
+        serve.SetAction((parse, cancellationToken) => ServeAsync(parse, [], cancellationToken));
+        root.Subcommands.Add(serve);
+        root.Subcommands.Add(ApiKeyCommand());
+        root.Subcommands.Add(UserCommand());
         root.Subcommands.Add(EvaluationCommand.Create());
+        root.Subcommands.Add(SchemaScriptCommand.Create());
+        foreach (var option in new Option[] { Urls, Data, Database, Demo, DemoScale }) root.Options.Add(option);
+        // Plain `smartcrm` serves too; unknown --key=value tokens are host settings (this is also how the test host starts the program).
+        root.TreatUnmatchedTokensAsErrors = false;
+        root.SetAction((parse, cancellationToken) => ServeAsync(parse, [.. parse.UnmatchedTokens], cancellationToken));
         return root;
+    }
+
+    private static async Task<int> ServeAsync(ParseResult parse, string[] hostArgs, CancellationToken cancellationToken)
+    {
+        var app = SmartCrmHost.Build(hostArgs, Settings(parse, withUrls: true));
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+
+    private static Dictionary<string, string?> Settings(ParseResult parse, bool withUrls)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [$"{StorageOptions.Section}:DataDirectory"] = parse.GetValue(Data),
+            [$"{StorageOptions.Section}:Database"] = parse.GetValue(Database) ?? Environment.GetEnvironmentVariable("SMARTCRM_DATABASE"),
+        };
+        if (parse.GetValue(Demo))
+        {
+            settings[$"{DemoOptions.Section}:Enabled"] = "true";
+            settings[$"{DemoOptions.Section}:Scale"] = parse.GetValue(DemoScale).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        // ASPNETCORE_URLS wins over the default, never over an explicit --urls.
+        var explicitUrls = parse.GetResult(Urls) is { Implicit: false };
+        if (withUrls && (explicitUrls || Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null)) settings["urls"] = parse.GetValue(Urls);
+        return settings;
+    }
+
+    /// <summary>Runs <paramref name="work"/> against the same database `serve` would use, after migrating it.</summary>
+    private static async Task<int> WithDatabaseAsync(ParseResult parse, Func<IServiceProvider, CancellationToken, Task<int>> work, CancellationToken cancellationToken)
+    {
+        var app = SmartCrmHost.Build([], Settings(parse, withUrls: false));
+        var storage = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        Migrator.Migrate(storage, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("smartcrm"));
+        using var scope = app.Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<Actor>().Name = "cli:" + Environment.UserName;
+        return await work(scope.ServiceProvider, cancellationToken);
+    }
+
+    private static Command ApiKeyCommand()
+    {
+        var name = new Option<string>("--name") { Description = "What the key is for", Required = true };
+        var role = new Option<Role>("--role") { Description = "Role the key acts with", DefaultValueFactory = _ => Role.ReadOnly };
+        var create = new Command("create", "Create an API key; the key is printed once, as the last line") { name, role, Data, Database };
+        create.SetAction((parse, cancellationToken) => WithDatabaseAsync(parse, async (services, ct) =>
+        {
+            var (record, key) = await services.GetRequiredService<Accounts>().CreateApiKeyAsync(parse.GetValue(name)!, parse.GetValue(role), ct);
+            Console.WriteLine($"API key '{record.Name}' (role {record.Role}) created. Send it as 'Authorization: Bearer <key>'. It is not shown again:");
+            Console.WriteLine(key);
+            return 0;
+        }, cancellationToken));
+        return new Command("apikey", "Manage API keys for programs") { create };
+    }
+
+    private static Command UserCommand()
+    {
+        var name = new Option<string>("--name") { Description = "User name", Required = true };
+        var role = new Option<Role>("--role") { Description = "Role", DefaultValueFactory = _ => Role.ReadOnly };
+        var password = new Option<string?>("--password") { Description = "Password (or SMARTCRM_PASSWORD); generated and printed when absent" };
+        var create = new Command("create", "Create a console user") { name, role, password, Data, Database };
+        create.SetAction((parse, cancellationToken) => WithDatabaseAsync(parse, async (services, ct) =>
+        {
+            var given = parse.GetValue(password) ?? Environment.GetEnvironmentVariable("SMARTCRM_PASSWORD");
+            var actual = string.IsNullOrEmpty(given) ? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)) : given;
+            var user = await services.GetRequiredService<Accounts>().CreateUserAsync(parse.GetValue(name)!, actual, parse.GetValue(role), null, ct);
+            Console.WriteLine($"User '{user.UserName}' (role {user.Role}) created.");
+            if (string.IsNullOrEmpty(given)) Console.WriteLine($"Password: {actual}");
+            return 0;
+        }, cancellationToken));
+        return new Command("user", "Manage console users") { create };
     }
 }

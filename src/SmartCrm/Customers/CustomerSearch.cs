@@ -1,0 +1,49 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using SmartCrm.Storage;
+
+namespace SmartCrm.Customers;
+
+/// <summary>
+/// Full-text search on names, emails and phones by word prefix ("smi" finds "Anna Smith"), through the
+/// FTS5 table on SQLite and the GIN-indexed tsvector on PostgreSQL that the migrations create.
+/// </summary>
+public static class CustomerSearch
+{
+    public static IQueryable<Customer> Apply(IQueryable<Customer> query, string text, CrmDb db)
+    {
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (db.IsSqlite)
+        {
+            var match = string.Join(" AND ", words.Select(w => "\"" + w.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"*"));
+            if (PhoneDigits(text) is { } phone) match = $"({match}) OR digits:\"{phone}\"*";
+            var ids = db.Database.SqlQuery<long>($"SELECT rowid AS \"Value\" FROM customer_search WHERE customer_search MATCH {match}");
+            return query.Where(c => ids.Contains(c.Id));
+        }
+        var terms = words.Select(Sanitise).Where(w => w.Length > 0).Select(w => w + ":*").ToList();
+        if (PhoneDigits(text) is { } digits && terms.Count > 0) terms = [$"({string.Join(" & ", terms)}) | {digits}:*"];
+        var tsquery = terms.Count == 0 ? "''" : string.Join(" & ", terms);
+        var matches = db.Database.SqlQuery<long>(
+            $"SELECT \"Id\" AS \"Value\" FROM customers WHERE customer_search_vector(\"Name\", \"Email\", \"Phone\") @@ to_tsquery('simple', {tsquery})");
+        return query.Where(c => matches.Contains(c.Id));
+    }
+
+    /// <summary>The digits of a search that looks like a phone number ("+1 (555) 010-0100"), matched against phones stored in any format.</summary>
+    private static string? PhoneDigits(string text)
+    {
+        var builder = new StringBuilder();
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c)) builder.Append(c);
+            else if (c is not (' ' or '-' or '(' or ')' or '+' or '.')) return null;
+        }
+        return builder.Length >= 3 ? builder.ToString() : null;
+    }
+
+    private static string Sanitise(string word)
+    {
+        var builder = new StringBuilder();
+        foreach (var c in word) if (char.IsLetterOrDigit(c) || c is '@' or '.' or '_' or '-') builder.Append(char.ToLowerInvariant(c));
+        return builder.ToString().Trim('.', '-');
+    }
+}

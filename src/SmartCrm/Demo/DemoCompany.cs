@@ -1,0 +1,215 @@
+using Bogus;
+using Microsoft.EntityFrameworkCore;
+using SmartCrm.Catalog;
+using SmartCrm.Customers;
+using SmartCrm.Interactions;
+using SmartCrm.Orders;
+using SmartCrm.Sales;
+using SmartCrm.Storage;
+using SmartCrm.Tickets;
+
+namespace SmartCrm.Demo;
+
+/// <summary>
+/// A believable company selling connected home products (thermostats, air purifiers, water heaters, accessories,
+/// service plans): ~2,000 customers per unit of scale with a year of orders, interactions on every channel,
+/// open deals and tickets. Fixed seed, so every demo looks the same.
+/// </summary>
+public static class DemoCompany
+{
+    public const int CustomersPerScale = 2_000;
+
+    private static readonly (string Sku, string Name, ProductKind Kind, string Category, decimal Price, string Description)[] Catalogue =
+    [
+        ("TH-100", "Aura Smart Thermostat", ProductKind.Device, "Thermostats", 149m, "Wi-Fi thermostat with learning schedule and MQTT telemetry"),
+        ("TH-200", "Aura Smart Thermostat Pro", ProductKind.Device, "Thermostats", 229m, "Multi-zone thermostat with humidity and occupancy sensors"),
+        ("TH-S1", "Aura Room Sensor", ProductKind.Accessory, "Thermostats", 39m, "Remote temperature and occupancy sensor"),
+        ("TH-WP", "Thermostat Wall Plate", ProductKind.Accessory, "Thermostats", 15m, "Trim plate covering old thermostat marks"),
+        ("AP-300", "Breeze Air Purifier 300", ProductKind.Device, "Air purifiers", 199m, "HEPA purifier for rooms up to 30 m², PM2.5 sensor"),
+        ("AP-600", "Breeze Air Purifier 600", ProductKind.Device, "Air purifiers", 349m, "HEPA and carbon purifier for rooms up to 60 m²"),
+        ("AP-F300", "HEPA Filter 300", ProductKind.Accessory, "Air purifiers", 29m, "Replacement HEPA filter, six months"),
+        ("AP-F600", "HEPA + Carbon Filter 600", ProductKind.Accessory, "Air purifiers", 49m, "Replacement filter set, six months"),
+        ("WH-50", "Flow Smart Water Heater 50 L", ProductKind.Device, "Water heaters", 499m, "Connected electric water heater, leak and scale detection"),
+        ("WH-80", "Flow Smart Water Heater 80 L", ProductKind.Device, "Water heaters", 649m, "Connected electric water heater for families"),
+        ("WH-AN", "Anode Rod Kit", ProductKind.Accessory, "Water heaters", 35m, "Magnesium anode replacement kit"),
+        ("WH-LS", "Leak Sensor", ProductKind.Accessory, "Water heaters", 25m, "Floor leak sensor that alerts the heater"),
+        ("HB-1", "Home Hub", ProductKind.Device, "Hubs", 99m, "Zigbee and Wi-Fi hub linking all devices"),
+        ("SP-CARE1", "CareFree Plan 1 year", ProductKind.ServicePlan, "Service plans", 59m, "Extended warranty and priority support, one year"),
+        ("SP-CARE3", "CareFree Plan 3 years", ProductKind.ServicePlan, "Service plans", 149m, "Extended warranty and priority support, three years"),
+        ("SP-INST", "Professional Installation", ProductKind.ServicePlan, "Service plans", 120m, "Installation by a certified technician"),
+        ("SP-FILT", "Filter Subscription", ProductKind.ServicePlan, "Service plans", 89m, "Filters delivered every six months, one year"),
+        ("SP-MAINT", "Annual Heater Maintenance", ProductKind.ServicePlan, "Service plans", 99m, "Yearly descaling and anode check"),
+    ];
+
+    private static readonly Dictionary<Channel, string[]> Subjects = new()
+    {
+        [Channel.Phone] = ["Question about installation", "Called about delivery date", "Asked for a quote for the office", "Follow-up call after repair", "Called about a billing question"],
+        [Channel.Email] = ["Order confirmation", "Newsletter: winter heating tips", "Invoice sent", "Filter reminder", "Service plan renewal offer"],
+        [Channel.Chat] = ["Chat: app cannot find the thermostat", "Chat: how to reset the purifier", "Chat: change delivery address", "Chat: warranty question"],
+        [Channel.Social] = ["Mentioned us on social media", "Review posted: five stars", "Asked about availability on social media", "Complained about shipping time"],
+        [Channel.Web] = ["Visited pricing page", "Downloaded installation guide", "Abandoned cart", "Registered a product"],
+        [Channel.Store] = ["Store visit: tried the thermostat demo", "Store visit: bought filters", "Store visit: asked about heaters", "Store visit: returned an accessory"],
+    };
+
+    private static readonly Dictionary<TicketKind, string[]> TicketSubjects = new()
+    {
+        [TicketKind.Question] = ["How do I pair the room sensor?", "Can the thermostat run on batteries?", "Which filter fits my purifier?", "Is the heater compatible with solar panels?"],
+        [TicketKind.Refund] = ["Charged twice for my order", "Refund for cancelled installation", "Price dropped a week after purchase"],
+        [TicketKind.Return] = ["Return an unopened purifier", "Wrong wall plate delivered", "Heater too large for the closet"],
+        [TicketKind.Fault] = ["Thermostat offline since yesterday", "Purifier fan makes a loud noise", "Water heater shows error E4", "Leak sensor keeps alarming", "Hub does not see the thermostat"],
+    };
+
+    /// <summary>Seeds the demo company into an empty database; false when there are customers already.</summary>
+    public static async Task<bool> SeedAsync(CrmDb db, int scale, DateTime now, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
+        if (await db.Customers.AnyAsync(cancellationToken)) return false;
+        db.AuditEnabled = false;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var faker = new Faker("en") { Random = new Randomizer(20261123) };
+
+        var products = Catalogue.Select(p => new Product { Sku = p.Sku, Name = p.Name, Kind = p.Kind, Category = p.Category, Price = p.Price, Description = p.Description }).ToList();
+        db.Products.AddRange(products);
+        await db.SaveChangesAsync(cancellationToken);
+        var devices = products.Where(p => p.Kind == ProductKind.Device).ToArray();
+        var extras = products.Where(p => p.Kind != ProductKind.Device).ToArray();
+        string[] agents = ["lena", "omar", "mei", "jonas", "priya"];
+        string[] countries = ["US", "US", "US", "CA", "GB", "DE", "CN"];
+
+        var total = CustomersPerScale * scale;
+        const int batch = 500;
+        for (var start = 0; start < total; start += batch)
+        {
+            var customers = new List<Customer>(batch);
+            for (var i = start; i < Math.Min(total, start + batch); i++)
+            {
+                var company = faker.Random.Double() < 0.2;
+                var first = faker.Name.FirstName();
+                var last = faker.Name.LastName();
+                var name = company ? faker.Company.CompanyName() : $"{first} {last}";
+                var domain = company ? faker.Internet.DomainWord() + ".com" : faker.PickRandom("example.com", "mail.example", "inbox.example", "post.example");
+                var customer = new Customer
+                {
+                    Kind = company ? CustomerKind.Company : CustomerKind.Person,
+                    Name = name,
+                    Email = $"{(company ? "info" : first.ToLowerInvariant() + "." + last.ToLowerInvariant())}{i}@{domain}".Replace("'", "", StringComparison.Ordinal),
+                    Phone = faker.Phone.PhoneNumber("+1 ###-###-####"),
+                    Company = company ? null : faker.Random.Double() < 0.3 ? faker.Company.CompanyName() : null,
+                    Country = faker.PickRandom(countries),
+                    City = faker.Address.City(),
+                    Address = faker.Address.StreetAddress(),
+                    Tags = faker.Random.Double() < 0.15 ? [faker.PickRandom("vip", "installer", "newsletter", "early-adopter")] : [],
+                    CreatedAt = now.AddDays(-faker.Random.Int(30, 900)),
+                };
+                customer.UpdatedAt = customer.CreatedAt;
+                if (company)
+                {
+                    for (var c = faker.Random.Int(1, 3); c > 0; c--)
+                    {
+                        var contactFirst = faker.Name.FirstName();
+                        var contactLast = faker.Name.LastName();
+                        customer.Contacts.Add(new Contact
+                        {
+                            Name = $"{contactFirst} {contactLast}",
+                            Title = faker.PickRandom("Facilities manager", "Office manager", "Purchasing", "CEO", "Technician"),
+                            Email = $"{contactFirst}.{contactLast}@{domain}".ToLowerInvariant().Replace("'", "", StringComparison.Ordinal),
+                            Phone = faker.Phone.PhoneNumber("+1 ###-###-####"),
+                        });
+                    }
+                }
+                customers.Add(customer);
+            }
+            db.Customers.AddRange(customers);
+            await db.SaveChangesAsync(cancellationToken);
+
+            foreach (var customer in customers)
+            {
+                AddHistory(db, faker, customer, devices, extras, agents, now);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+        db.ChangeTracker.AutoDetectChangesEnabled = true;
+        db.AuditEnabled = true;
+        return true;
+    }
+
+    private static void AddHistory(CrmDb db, Faker faker, Customer customer, Product[] devices, Product[] extras, string[] agents, DateTime now)
+    {
+        var isCompany = customer.Kind == CustomerKind.Company;
+        // A few loyal customers buy often, most buy once or twice, some never.
+        var orderCount = faker.Random.Double() switch { < 0.15 => 0, < 0.6 => 1, < 0.85 => faker.Random.Int(2, 3), _ => faker.Random.Int(4, 8) };
+        for (var o = 0; o < orderCount; o++)
+        {
+            var order = new Order
+            {
+                CustomerId = customer.Id,
+                OrderedAt = now.AddDays(-faker.Random.Double(0, 365)),
+                Channel = faker.PickRandom<SalesChannel>(),
+                Status = faker.Random.Double() switch { < 0.04 => OrderStatus.Cancelled, < 0.07 => OrderStatus.Returned, < 0.12 => OrderStatus.Shipped, _ => OrderStatus.Delivered },
+            };
+            var device = faker.PickRandom(devices);
+            order.Lines.Add(new OrderLine { ProductId = device.Id, Quantity = isCompany ? faker.Random.Int(2, 20) : 1, UnitPrice = device.Price });
+            if (faker.Random.Double() < 0.6)
+            {
+                var extra = faker.PickRandom(extras);
+                order.Lines.Add(new OrderLine { ProductId = extra.Id, Quantity = faker.Random.Int(1, 3), UnitPrice = extra.Price });
+            }
+            order.Total = order.Lines.Sum(l => l.UnitPrice * l.Quantity);
+            db.Orders.Add(order);
+        }
+        for (var n = faker.Random.Int(2, 18); n > 0; n--)
+        {
+            var channel = faker.PickRandom<Channel>();
+            db.Interactions.Add(new Interaction
+            {
+                CustomerId = customer.Id,
+                Channel = channel,
+                Direction = channel is Channel.Email ? Direction.Outbound : faker.Random.Double() < 0.7 ? Direction.Inbound : Direction.Outbound,
+                Subject = faker.PickRandom(Subjects[channel]),
+                Body = faker.Lorem.Sentence(12),
+                OccurredAt = now.AddDays(-faker.Random.Double(0, 365)),
+                Agent = channel is Channel.Phone or Channel.Chat ? faker.PickRandom(agents) : null,
+            });
+        }
+        if (faker.Random.Double() < (isCompany ? 0.35 : 0.04))
+        {
+            var stage = faker.PickRandom(Stage.Lead, Stage.Qualified, Stage.Proposal, Stage.Negotiation, Stage.Won, Stage.Lost);
+            db.Opportunities.Add(new Opportunity
+            {
+                CustomerId = customer.Id,
+                Title = faker.PickRandom("Office climate upgrade", "Purifiers for clinic", "Heater replacement", "Thermostats for rental units", "Service plan renewal"),
+                Stage = stage,
+                Amount = Math.Round(faker.Random.Decimal(500, isCompany ? 40_000 : 2_000), 0),
+                ExpectedClose = now.Date.AddDays(faker.Random.Int(-20, 120)),
+                Owner = faker.PickRandom("sam", "alex", "kim"),
+                CreatedAt = now.AddDays(-faker.Random.Int(1, 120)),
+                UpdatedAt = now.AddDays(-faker.Random.Int(0, 10)),
+            });
+        }
+        if (faker.Random.Double() < 0.2)
+        {
+            var kind = faker.PickRandom<TicketKind>();
+            var created = now.AddDays(-faker.Random.Double(0, 60));
+            var priority = kind == TicketKind.Fault ? faker.PickRandom(Priority.Normal, Priority.High, Priority.Urgent) : faker.PickRandom(Priority.Low, Priority.Normal);
+            db.Tickets.Add(new Ticket
+            {
+                CustomerId = customer.Id,
+                Kind = kind,
+                Subject = faker.PickRandom(TicketSubjects[kind]),
+                Description = faker.Lorem.Sentences(2),
+                Status = faker.Random.Double() switch { < 0.25 => TicketStatus.New, < 0.5 => TicketStatus.Open, < 0.6 => TicketStatus.Pending, < 0.85 => TicketStatus.Resolved, _ => TicketStatus.Closed },
+                Priority = priority,
+                Assignee = faker.Random.Double() < 0.7 ? faker.PickRandom(agents) : null,
+                CreatedAt = created,
+                UpdatedAt = created.AddHours(faker.Random.Double(0, 48)),
+                DueAt = created.Add(Sla.ResponseTime(priority)),
+            });
+        }
+        db.Consents.Add(new Consent { CustomerId = customer.Id, Purpose = ConsentPurpose.MarketingEmail, Granted = faker.Random.Double() < 0.6, Source = "signup", RecordedAt = customer.CreatedAt });
+        if (faker.Random.Double() < 0.5)
+        {
+            db.Consents.Add(new Consent { CustomerId = customer.Id, Purpose = ConsentPurpose.Telemetry, Granted = true, Source = "device setup", RecordedAt = customer.CreatedAt.AddDays(1) });
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+using SmartCrm.Demo;
+using SmartCrm.Security;
+using SmartCrm.Storage;
+
+namespace SmartCrm.Hosting;
+
+/// <summary>Runs before the server takes requests: schema migrations, the first admin, and the demo data when asked.</summary>
+public sealed class DatabaseInitializer(
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<StorageOptions> storage, IOptions<DemoOptions> demo, IConfiguration configuration,
+    ILogger<DatabaseInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Migrator.Migrate(storage.Value, logger);
+        using var scope = scopes.CreateScope();
+        var accounts = scope.ServiceProvider.GetRequiredService<Accounts>();
+        var password = await accounts.EnsureAdminAsync(configuration["SMARTCRM_ADMIN_PASSWORD"], cancellationToken);
+        if (!string.IsNullOrEmpty(password))
+        {
+            // Printed once, on the console only: it is not stored anywhere in clear.
+            Console.WriteLine($"Created user 'admin' with password: {password}");
+        }
+        else if (password is not null)
+        {
+            logger.LogInformation("Created user {User} with the password from SMARTCRM_ADMIN_PASSWORD", "admin");
+        }
+        if (demo.Value.Enabled)
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
+            var seeded = await DemoCompany.SeedAsync(db, demo.Value.Scale, clock.GetUtcNow().UtcDateTime, cancellationToken);
+            if (seeded) logger.LogInformation("Demo data created (scale {Scale})", demo.Value.Scale);
+            else logger.LogInformation("Demo data skipped: the database already has customers");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

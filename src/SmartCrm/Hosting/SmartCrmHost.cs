@@ -1,0 +1,73 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Routing;
+using SmartCrm.Catalog;
+using SmartCrm.Customers;
+using SmartCrm.Interactions;
+using SmartCrm.Operations;
+using SmartCrm.Orders;
+using SmartCrm.Sales;
+using SmartCrm.Security;
+using SmartCrm.Storage;
+using SmartCrm.Tickets;
+using SmartCrm.Web;
+
+namespace SmartCrm.Hosting;
+
+/// <summary>The web host behind `smartcrm serve`: console, API and the jobs, wired by capability.</summary>
+public static class SmartCrmHost
+{
+    public static WebApplication Build(string[] args, IDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        // The console's CSS comes from the build's static web assets manifest in every environment, not only Development.
+        builder.WebHost.UseStaticWebAssets();
+        // Quiet defaults (configuration can still raise them): one line per request and per SQL command is too much for a laptop console.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+
+        builder.AddStorage();
+        builder.AddSecurity();
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(
+            Path.GetFullPath(builder.Configuration[$"{StorageOptions.Section}:DataDirectory"] ?? "smartcrm-data"), "keys")));
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddScoped<Accounts>();
+        builder.Services.AddCustomers();
+        builder.Services.AddOperations();
+        builder.Services.AddConsole();
+        builder.Services.AddHostedService<DatabaseInitializer>();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ApiErrors>();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOpenApi();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestLocalization(ConsoleSetup.Localization());
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var api = app.MapGroup("/api/v1");
+        api.MapCustomersApi();
+        api.MapCatalogApi();
+        api.MapOrdersApi(clock);
+        api.MapInteractionsApi(clock);
+        api.MapSalesApi(clock);
+        api.MapTicketsApi(clock);
+        api.MapSecurityApi();
+        app.MapOpenApi();
+        app.MapOperations();
+        app.MapAccountEndpoints();
+        app.MapConsole();
+        return app;
+    }
+}

@@ -1,0 +1,148 @@
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using SmartCrm.Customers;
+using SmartCrm.Storage;
+
+namespace SmartCrm.Records;
+
+/// <summary>One page of a list: the shape every list endpoint answers with.</summary>
+public sealed record ListPage<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+
+/// <summary>How one record type is read, checked, created and changed through the API.</summary>
+public sealed class RecordRules<TEntity, TInput> where TEntity : class where TInput : class
+{
+    public required string ReadPermission { get; init; }
+    public required string WritePermission { get; init; }
+    public required Func<TInput, TEntity> Create { get; init; }
+    public required Action<TInput, TEntity> Apply { get; init; }
+    /// <summary>Checks that need the database (referenced records exist); field name → messages.</summary>
+    public Func<TInput, CrmDb, CancellationToken, Task<Dictionary<string, string[]>>>? Check { get; init; }
+    /// <summary>Completes a valid input from the database (e.g. catalogue prices) before it is applied.</summary>
+    public Func<TInput, CrmDb, CancellationToken, Task<TInput>>? Prepare { get; init; }
+    /// <summary>Free-text search for `q`.</summary>
+    public Func<IQueryable<TEntity>, string, CrmDb, IQueryable<TEntity>>? Search { get; init; }
+    /// <summary>Related rows loaded with a single record (GET by id, create, update).</summary>
+    public Func<IQueryable<TEntity>, IQueryable<TEntity>>? Detail { get; init; }
+    /// <summary>Answers before the insert, e.g. 409 for a duplicate; null lets the create go on.</summary>
+    public Func<TInput, HttpContext, CrmDb, CancellationToken, Task<IResult?>>? BeforeCreate { get; init; }
+}
+
+public static class RecordApi
+{
+    public const int MaxPageSize = 500;
+
+    /// <summary>GET list, GET by id, POST, PUT, DELETE for one record type under <paramref name="path"/>.</summary>
+    public static RouteGroupBuilder MapRecords<TEntity, TInput>(this IEndpointRouteBuilder api, string path, RecordRules<TEntity, TInput> rules)
+        where TEntity : class where TInput : class
+    {
+        var name = typeof(TEntity).Name;
+        var group = api.MapGroup(path).WithTags(name);
+
+        group.MapGet("/", async Task<Results<Ok<ListPage<TEntity>>, ProblemHttpResult>> (HttpContext http, CrmDb db, int? page, int? pageSize, string? sort, string? q, CancellationToken cancellationToken) =>
+        {
+            var query = db.Set<TEntity>().AsQueryable();
+            if (!string.IsNullOrWhiteSpace(q))
+            {
+                if (rules.Search is null) return Problems.Field("q", "This list has no text search.");
+                query = rules.Search(query, q.Trim(), db);
+            }
+            var filtered = QueryOptions.Filter(query, http.Request.Query);
+            if (filtered.Error is { } filterError) return filterError;
+            var sorted = QueryOptions.Sort(filtered.Query!, sort);
+            if (sorted.Error is { } sortError) return sortError;
+            return await QueryOptions.PageAsync(sorted.Query!, page, pageSize, cancellationToken);
+        }).RequireAuthorization(rules.ReadPermission).WithName("List" + name);
+
+        group.MapGet("/{id:long}", async Task<Results<Ok<TEntity>, ProblemHttpResult>> (long id, CrmDb db, CancellationToken cancellationToken) =>
+            await FindAsync(db, rules, id, cancellationToken) is { } entity ? TypedResults.Ok(entity) : Problems.NotFound(name, id))
+            .RequireAuthorization(rules.ReadPermission).WithName("Get" + name);
+
+        group.MapPost("/", async Task<IResult> (TInput input, HttpContext http, CrmDb db, CancellationToken cancellationToken) =>
+        {
+            if (await ValidateAsync(input, rules, db, cancellationToken) is { } invalid) return invalid;
+            if (rules.BeforeCreate is not null && await rules.BeforeCreate(input, http, db, cancellationToken) is { } early) return early;
+            if (rules.Prepare is not null) input = await rules.Prepare(input, db, cancellationToken);
+            var entity = rules.Create(input);
+            db.Add(entity);
+            await db.SaveChangesAsync(cancellationToken);
+            var id = IdOf(db, entity);
+            return TypedResults.Created($"{http.Request.PathBase}/api/v1{path}/{id}", await FindAsync(db, rules, id, cancellationToken));
+        }).RequireAuthorization(rules.WritePermission).WithName("Create" + name);
+
+        group.MapPut("/{id:long}", async Task<IResult> (long id, TInput input, CrmDb db, CancellationToken cancellationToken) =>
+        {
+            if (await ValidateAsync(input, rules, db, cancellationToken) is { } invalid) return invalid;
+            var entity = await (rules.Detail?.Invoke(db.Set<TEntity>()) ?? db.Set<TEntity>()).AsTracking()
+                .FirstOrDefaultAsync(e => EF.Property<long>(e, "Id") == id, cancellationToken);
+            if (entity is null) return Problems.NotFound(name, id);
+            if (rules.Prepare is not null) input = await rules.Prepare(input, db, cancellationToken);
+            rules.Apply(input, entity);
+            await db.SaveChangesAsync(cancellationToken);
+            return TypedResults.Ok(await FindAsync(db, rules, id, cancellationToken));
+        }).RequireAuthorization(rules.WritePermission).WithName("Update" + name);
+
+        group.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, CrmDb db, CancellationToken cancellationToken) =>
+        {
+            var entity = await db.Set<TEntity>().AsTracking().FirstOrDefaultAsync(e => EF.Property<long>(e, "Id") == id, cancellationToken);
+            if (entity is null) return Problems.NotFound(name, id);
+            db.Remove(entity);
+            await db.SaveChangesAsync(cancellationToken);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(Security.Permissions.Delete).WithName("Delete" + name);
+
+        return group;
+    }
+
+    private static Task<TEntity?> FindAsync<TEntity, TInput>(CrmDb db, RecordRules<TEntity, TInput> rules, long id, CancellationToken cancellationToken)
+        where TEntity : class where TInput : class =>
+        (rules.Detail?.Invoke(db.Set<TEntity>()) ?? db.Set<TEntity>()).FirstOrDefaultAsync(e => EF.Property<long>(e, "Id") == id, cancellationToken);
+
+    private static long IdOf(CrmDb db, object entity) => (long)db.Entry(entity).Property("Id").CurrentValue!;
+
+    private static async Task<IResult?> ValidateAsync<TEntity, TInput>(TInput input, RecordRules<TEntity, TInput> rules, CrmDb db, CancellationToken cancellationToken)
+        where TEntity : class where TInput : class
+    {
+        var errors = Validate(input);
+        if (errors.Count == 0 && rules.Check is not null)
+        {
+            foreach (var (key, value) in await rules.Check(input, db, cancellationToken)) errors[key] = value;
+        }
+        if (errors.Count == 0 && typeof(TInput).GetProperty("CustomerId") is { } customerId
+            && customerId.GetValue(input) is long id && !await db.Customers.AnyAsync(c => c.Id == id, cancellationToken))
+        {
+            errors["customerId"] = [$"No customer with id {id}."];
+        }
+        return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
+    }
+
+    /// <summary>DataAnnotations on the input, keyed by the JSON (camelCase) field name, nested lists as `lines[0].quantity`.</summary>
+    public static Dictionary<string, string[]> Validate(object input, string prefix = "")
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(input, new ValidationContext(input), results, validateAllProperties: true);
+        var errors = results
+            .SelectMany(r => (r.MemberNames.Any() ? r.MemberNames : [""]).Select(m => (Field: prefix + JsonNamingPolicy.CamelCase.ConvertName(m), r.ErrorMessage ?? "Invalid value.")))
+            .GroupBy(e => e.Field)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Item2).ToArray());
+        foreach (var property in input.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.PropertyType.IsGenericType && property.GetValue(input) is System.Collections.IEnumerable items and not string)
+            {
+                var index = 0;
+                foreach (var item in items)
+                {
+                    if (item is not null && !item.GetType().IsPrimitive && item is not string)
+                    {
+                        foreach (var (key, value) in Validate(item, $"{prefix}{JsonNamingPolicy.CamelCase.ConvertName(property.Name)}[{index}]."))
+                            errors[key] = value;
+                    }
+                    index++;
+                }
+            }
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Security.Claims;
+
+namespace SmartCrm.Security;
+
+/// <summary>What a role may do, one name per capability; endpoints ask for a permission, never for a role.</summary>
+public static class Permissions
+{
+    public const string CustomersRead = "customers.read";
+    public const string CustomersWrite = "customers.write";
+    public const string CatalogWrite = "catalog.write";
+    public const string OrdersWrite = "orders.write";
+    public const string SalesWrite = "sales.write";
+    public const string TicketsWrite = "tickets.write";
+    public const string InteractionsWrite = "interactions.write";
+    public const string Delete = "records.delete";
+    public const string AuditRead = "audit.read";
+    public const string UsersManage = "users.manage";
+
+    public static readonly string[] All =
+        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage];
+
+    private static readonly Dictionary<Role, HashSet<string>> Grants = new()
+    {
+        [Role.Admin] = [.. All],
+        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead],
+        [Role.Sales] = [CustomersRead, CustomersWrite, OrdersWrite, SalesWrite, InteractionsWrite],
+        [Role.Support] = [CustomersRead, CustomersWrite, TicketsWrite, InteractionsWrite],
+        [Role.Analyst] = [CustomersRead],
+        [Role.ReadOnly] = [CustomersRead],
+    };
+
+    public static bool Allows(Role role, string permission) => Grants[role].Contains(permission);
+
+    public static bool Allows(ClaimsPrincipal user, string permission) =>
+        user.Identity?.IsAuthenticated == true
+        && Enum.TryParse<Role>(user.FindFirstValue(ClaimTypes.Role), out var role)
+        && Allows(role, permission);
+}

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using SmartCrm.Catalog;
+using SmartCrm.Customers;
+using SmartCrm.Interactions;
+using SmartCrm.Orders;
+using SmartCrm.Sales;
+using SmartCrm.Security;
+using SmartCrm.Tickets;
+
+namespace SmartCrm.Storage;
+
+/// <summary>The CRM's records. Every save writes the audit log in the same transaction.</summary>
+public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProvider clock) : DbContext(options)
+{
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Consent> Consents => Set<Consent>();
+    public DbSet<Note> Notes => Set<Note>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+    public DbSet<Interaction> Interactions => Set<Interaction>();
+    public DbSet<Opportunity> Opportunities => Set<Opportunity>();
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
+    public bool AuditEnabled { get; set; } = true;
+
+    public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(20);
+        if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
+        {
+            // SQLite has no decimal type and EF cannot sum or sort decimals stored as text; money is kept as REAL there.
+            configurationBuilder.Properties<decimal>().HaveConversion<double>();
+        }
+        else
+        {
+            configurationBuilder.Properties<decimal>().HavePrecision(18, 2);
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Customer>(e =>
+        {
+            e.ToTable("customers");
+            e.HasIndex(c => c.Email);
+            e.HasIndex(c => c.Name);
+            e.HasIndex(c => c.UpdatedAt);
+            e.HasMany(c => c.Contacts).WithOne(c => c.Customer).HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Contact>().ToTable("contacts");
+        modelBuilder.Entity<Consent>(e =>
+        {
+            e.ToTable("consents");
+            e.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(c => new { c.CustomerId, c.Purpose });
+        });
+        modelBuilder.Entity<Note>(e =>
+        {
+            e.ToTable("notes");
+            e.HasOne<Customer>().WithMany().HasForeignKey(n => n.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Product>(e =>
+        {
+            e.ToTable("products");
+            e.HasIndex(p => p.Sku).IsUnique();
+        });
+        modelBuilder.Entity<Order>(e =>
+        {
+            e.ToTable("orders");
+            e.HasOne<Customer>().WithMany().HasForeignKey(o => o.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(o => new { o.CustomerId, o.OrderedAt });
+            e.HasIndex(o => o.OrderedAt);
+            e.HasMany(o => o.Lines).WithOne(l => l.Order).HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<OrderLine>(e =>
+        {
+            e.ToTable("order_lines");
+            e.HasOne<Product>().WithMany().HasForeignKey(l => l.ProductId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<Interaction>(e =>
+        {
+            e.ToTable("interactions");
+            e.HasOne<Customer>().WithMany().HasForeignKey(i => i.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(i => new { i.CustomerId, i.OccurredAt });
+        });
+        modelBuilder.Entity<Opportunity>(e =>
+        {
+            e.ToTable("opportunities");
+            e.HasOne<Customer>().WithMany().HasForeignKey(o => o.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(o => o.CustomerId);
+            e.HasIndex(o => o.Stage);
+        });
+        modelBuilder.Entity<Ticket>(e =>
+        {
+            e.ToTable("tickets");
+            e.HasOne<Customer>().WithMany().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(t => new { t.CustomerId, t.Status });
+            e.HasIndex(t => t.Status);
+        });
+        modelBuilder.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.HasIndex(u => u.UserName).IsUnique();
+        });
+        modelBuilder.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasIndex(k => k.Hash).IsUnique();
+        });
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("audit_log");
+            e.HasIndex(a => new { a.Entity, a.EntityId });
+        });
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        Stamp();
+        var changes = AuditEnabled ? Capture() : [];
+        if (changes.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+        // Ids of new rows exist only after the first save, so the audit rows go in a second save inside one transaction.
+        var owns = Database.CurrentTransaction is null;
+        await using var transaction = owns ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var (entry, action, values) in changes)
+        {
+            AuditLog.Add(new AuditEntry
+            {
+                At = now,
+                Actor = actor.Name,
+                Action = action,
+                Entity = entry.Metadata.ClrType.Name,
+                EntityId = entry.Property("Id").CurrentValue is long id ? id : 0,
+                Changes = values.Count == 0 ? null : JsonSerializer.Serialize(values),
+            });
+        }
+        await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        return written;
+    }
+
+    /// <summary>CreatedAt on new rows (unless given), UpdatedAt on every change.</summary>
+    private void Stamp()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
+            var created = entry.Metadata.FindProperty("CreatedAt");
+            var updated = entry.Metadata.FindProperty("UpdatedAt");
+            if (entry.State == EntityState.Added && created is not null && entry.Property(created.Name).CurrentValue is DateTime { Ticks: 0 })
+                entry.Property(created.Name).CurrentValue = now;
+            if (updated is not null && (entry.State == EntityState.Modified || entry.Property(updated.Name).CurrentValue is DateTime { Ticks: 0 }))
+                entry.Property(updated.Name).CurrentValue = now;
+        }
+    }
+
+    private List<(EntityEntry Entry, string Action, Dictionary<string, object?[]> Values)> Capture()
+    {
+        var list = new List<(EntityEntry, string, Dictionary<string, object?[]>)>();
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.Entity is AuditEntry || entry.State is EntityState.Unchanged or EntityState.Detached) continue;
+            var values = new Dictionary<string, object?[]>();
+            foreach (var p in entry.Properties)
+            {
+                if (p.Metadata.Name is "Id" or "PasswordHash" or "Hash") continue;
+                switch (entry.State)
+                {
+                    case EntityState.Added when p.CurrentValue is not null:
+                        values[p.Metadata.Name] = [null, p.CurrentValue];
+                        break;
+                    case EntityState.Modified when p.IsModified && !Equals(p.OriginalValue, p.CurrentValue):
+                        values[p.Metadata.Name] = [p.OriginalValue, p.CurrentValue];
+                        break;
+                    case EntityState.Deleted:
+                        values[p.Metadata.Name] = [p.OriginalValue, null];
+                        break;
+                }
+            }
+            if (entry.State == EntityState.Modified && values.Count == 0) continue;
+            list.Add((entry, entry.State.ToString(), values));
+        }
+        return list;
+    }
+}
+
+/// <summary>Who is making the change, for the audit log: the signed-in user, the API key, or the command line.</summary>
+public sealed class Actor(IHttpContextAccessor? http = null)
+{
+    private string? _name;
+
+    public string Name
+    {
+        get => _name ?? http?.HttpContext?.User.Identity?.Name ?? "system";
+        set => _name = value;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace SmartCrm.Storage;
+
+public static class StorageSetup
+{
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<Actor>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddDbContext<CrmDb>((services, db) => Configure(db, services.GetRequiredService<IOptions<StorageOptions>>().Value));
+        return builder;
+    }
+
+    public static void Configure(DbContextOptionsBuilder db, StorageOptions options)
+    {
+        if (options.IsPostgres)
+        {
+            db.UseNpgsql(options.Database, npgsql => npgsql.EnableRetryOnFailure(3));
+        }
+        else
+        {
+            db.UseSqlite(options.SqliteConnectionString);
+            db.AddInterceptors(SqlitePragmas.Instance);
+        }
+        db.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+    }
+
+    private sealed class SqlitePragmas : DbConnectionInterceptor
+    {
+        public static readonly SqlitePragmas Instance = new();
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Apply(connection);
+            return Task.CompletedTask;
+        }
+
+        private static void Apply(DbConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            // NORMAL is durable under WAL except for the last transactions on power loss; foreign keys are off by default in SQLite.
+            command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+            command.ExecuteNonQuery();
+        }
+    }
+}
