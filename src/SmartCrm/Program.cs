@@ -1,6 +1,9 @@
+using System.CommandLine;
 using SmartCrm.Hosting;
 
-return await Cli.Create().Parse(args).InvokeAsync();
+// Exceptions propagate instead of System.CommandLine's handler printing them: the test host stops the program by throwing
+// from WebApplicationBuilder.Build(), and must see that exception come out of the entry point.
+return await Cli.Create().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 
 /// <summary>Entry point; named so the test host can find the assembly.</summary>
 public partial class Program;

@@ -38,13 +38,18 @@ internal static class Cli
         return 0;
     }
 
+    /// <summary>
+    /// The options the user typed, as configuration. Options left at their defaults add nothing, so configuration from elsewhere
+    /// (environment, appsettings, a test host) still applies; the defaults themselves live in the options classes.
+    /// </summary>
     private static Dictionary<string, string?> Settings(ParseResult parse, bool withUrls)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>();
+        if (parse.GetResult(Data) is { Implicit: false }) settings[$"{StorageOptions.Section}:DataDirectory"] = parse.GetValue(Data);
+        if ((parse.GetValue(Database) ?? Environment.GetEnvironmentVariable("SMARTCRM_DATABASE")) is { Length: > 0 } database)
         {
-            [$"{StorageOptions.Section}:DataDirectory"] = parse.GetValue(Data),
-            [$"{StorageOptions.Section}:Database"] = parse.GetValue(Database) ?? Environment.GetEnvironmentVariable("SMARTCRM_DATABASE"),
-        };
+            settings[$"{StorageOptions.Section}:Database"] = database;
+        }
         if (parse.GetValue(Demo))
         {
             settings[$"{DemoOptions.Section}:Enabled"] = "true";

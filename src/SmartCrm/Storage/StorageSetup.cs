@@ -22,7 +22,9 @@ public static class StorageSetup
     {
         if (options.IsPostgres)
         {
-            db.UseNpgsql(options.Database, npgsql => npgsql.EnableRetryOnFailure(3));
+            // No retrying execution strategy: every save is one user-started transaction (the audit log is written with it),
+            // which such a strategy refuses; a transient failure answers an error instead of replaying half a request.
+            db.UseNpgsql(options.Database);
         }
         else
         {

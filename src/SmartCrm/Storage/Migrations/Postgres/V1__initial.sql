@@ -230,10 +230,12 @@ CREATE UNIQUE INDEX "IX_users_UserName" ON users ("UserName");
 
 
 
--- Customer search by word prefix over name, email, phone and the phone's digits; the function is immutable so it can be indexed.
+-- Customer search by word prefix over name, email, phone and the phone's digits (also without their first one to three digits,
+-- so a number typed without its country code is found); the function is immutable so it can be indexed.
 CREATE FUNCTION customer_search_vector(name text, email text, phone text) RETURNS tsvector
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN to_tsvector('simple', coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' '
-                                 || regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'));
+    RETURN (SELECT to_tsvector('simple', coalesce(name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' '
+                                         || d || ' ' || substr(d, 2) || ' ' || substr(d, 3) || ' ' || substr(d, 4))
+            FROM (SELECT regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') AS d) AS digits);
 
 CREATE INDEX "IX_customers_search" ON customers USING GIN (customer_search_vector("Name", "Email", "Phone"));

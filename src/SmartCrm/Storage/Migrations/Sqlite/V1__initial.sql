@@ -217,13 +217,14 @@ CREATE UNIQUE INDEX "IX_users_UserName" ON "users" ("UserName");
 
 
 
--- Customer search by word prefix over name, email, phone, and the phone's digits (external-content FTS5 kept in step by triggers).
+-- Customer search by word prefix over name, email, phone, and the phone's digits (contentless FTS5 kept in step by triggers).
+-- The digits are indexed also without their first one to three digits, so a number typed without its country code is found.
 CREATE VIRTUAL TABLE customer_search USING fts5(name, email, phone, digits, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2', prefix='2 3');
 
 CREATE TRIGGER customers_search_insert AFTER INSERT ON customers BEGIN
     INSERT INTO customer_search(rowid, name, email, phone, digits)
-    VALUES (new."Id", new."Name", new."Email", new."Phone",
-            replace(replace(replace(replace(replace(replace(coalesce(new."Phone", ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''));
+    SELECT new."Id", new."Name", new."Email", new."Phone", d || ' ' || substr(d, 2) || ' ' || substr(d, 3) || ' ' || substr(d, 4)
+    FROM (SELECT replace(replace(replace(replace(replace(replace(coalesce(new."Phone", ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', '') AS d);
 END;
 
 CREATE TRIGGER customers_search_delete AFTER DELETE ON customers BEGIN
@@ -233,6 +234,6 @@ END;
 CREATE TRIGGER customers_search_update AFTER UPDATE OF "Name", "Email", "Phone" ON customers BEGIN
     DELETE FROM customer_search WHERE rowid = old."Id";
     INSERT INTO customer_search(rowid, name, email, phone, digits)
-    VALUES (new."Id", new."Name", new."Email", new."Phone",
-            replace(replace(replace(replace(replace(replace(coalesce(new."Phone", ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''));
+    SELECT new."Id", new."Name", new."Email", new."Phone", d || ' ' || substr(d, 2) || ' ' || substr(d, 3) || ' ' || substr(d, 4)
+    FROM (SELECT replace(replace(replace(replace(replace(replace(coalesce(new."Phone", ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', '') AS d);
 END;
