@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Localization;
 
 namespace SmartCrm.Web;
@@ -12,6 +14,8 @@ public static class ConsoleSetup
     public static IServiceCollection AddConsole(this IServiceCollection services)
     {
         services.AddLocalization();
+        // The default encoder writes every non-Latin character as an entity: Chinese pages would be three times larger.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         return services;
