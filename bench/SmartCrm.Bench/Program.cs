@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // `dotnet run -c Release --project bench/SmartCrm.Bench -- --filter '*KMeans*'` runs one family;
-// the HTTP load generator is `-- load ...` (see bench/README.md).
+// the HTTP load generator is `-- load ...` (see Load/LoadCommand.cs).
 if (args.Length > 0 && args[0] == "load")
 {
     return await SmartCrm.Bench.Load.LoadCommand.RunAsync(args[1..]);
