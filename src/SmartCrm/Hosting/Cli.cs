@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
 using SmartCrm.Evaluation;
 using SmartCrm.Security;
 using SmartCrm.Storage;
@@ -61,12 +60,11 @@ internal static class Cli
         return settings;
     }
 
-    /// <summary>Runs <paramref name="work"/> against the same database `serve` would use, after migrating it.</summary>
+    /// <summary>Runs <paramref name="work"/> against the same database `serve` would use, after the same first-start step.</summary>
     private static async Task<int> WithDatabaseAsync(ParseResult parse, Func<IServiceProvider, CancellationToken, Task<int>> work, CancellationToken cancellationToken)
     {
         var app = SmartCrmHost.Build([], Settings(parse, withUrls: false));
-        var storage = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        Migrator.Migrate(storage, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("smartcrm"));
+        await app.Services.GetRequiredService<DatabaseInitializer>().PrepareAsync(cancellationToken);
         using var scope = app.Services.CreateScope();
         scope.ServiceProvider.GetRequiredService<Actor>().Name = "cli:" + Environment.UserName;
         return await work(scope.ServiceProvider, cancellationToken);

@@ -12,10 +12,24 @@ public sealed class DatabaseInitializer(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await PrepareAsync(cancellationToken);
+        if (!demo.Value.Enabled) return;
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
+        var seeded = await DemoCompany.SeedAsync(db, demo.Value.Scale, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        if (seeded) logger.LogInformation("Demo data created (scale {Scale})", demo.Value.Scale);
+        else logger.LogInformation("Demo data skipped: the database already has customers");
+    }
+
+    /// <summary>
+    /// Migrations and the first admin: what every command that opens the database does first, so that `smartcrm user create`
+    /// on a new data folder cannot leave it without an admin.
+    /// </summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken)
+    {
         Migrator.Migrate(storage.Value, logger);
         using var scope = scopes.CreateScope();
-        var accounts = scope.ServiceProvider.GetRequiredService<Accounts>();
-        var password = await accounts.EnsureAdminAsync(configuration["SMARTCRM_ADMIN_PASSWORD"], cancellationToken);
+        var password = await scope.ServiceProvider.GetRequiredService<Accounts>().EnsureAdminAsync(configuration["SMARTCRM_ADMIN_PASSWORD"], cancellationToken);
         if (!string.IsNullOrEmpty(password))
         {
             // Printed once, on the console only: it is not stored anywhere in clear.
@@ -24,13 +38,6 @@ public sealed class DatabaseInitializer(
         else if (password is not null)
         {
             logger.LogInformation("Created user {User} with the password from SMARTCRM_ADMIN_PASSWORD", "admin");
-        }
-        if (demo.Value.Enabled)
-        {
-            var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
-            var seeded = await DemoCompany.SeedAsync(db, demo.Value.Scale, clock.GetUtcNow().UtcDateTime, cancellationToken);
-            if (seeded) logger.LogInformation("Demo data created (scale {Scale})", demo.Value.Scale);
-            else logger.LogInformation("Demo data skipped: the database already has customers");
         }
     }
 

@@ -38,7 +38,8 @@ public static class SmartCrmHost
         builder.Services.AddCustomers();
         builder.Services.AddOperations();
         builder.Services.AddConsole();
-        builder.Services.AddHostedService<DatabaseInitializer>();
+        builder.Services.AddSingleton<DatabaseInitializer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiErrors>();

@@ -27,6 +27,25 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task First_start_without_a_password_creates_admin_with_a_generated_one_printed_once()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "smartcrm-tests", Guid.NewGuid().ToString("N"));
+        // `user create` migrates and runs the same first-start step as `serve`; a second user shows the first start happened once.
+        var (exit, output) = await RunAsync("user", "create", "--name", "maria", "--role", "Support", "--password", "maria-password", "--data", data);
+        exit.ShouldBe(0, output);
+        var printed = System.Text.RegularExpressions.Regex.Match(output, "Created user 'admin' with password: (\\S+)");
+        printed.Success.ShouldBeTrue(output);
+        var (again, secondOutput) = await RunAsync("user", "create", "--name", "olga", "--role", "Sales", "--password", "olga-password", "--data", data);
+        again.ShouldBe(0, secondOutput);
+        secondOutput.ShouldNotContain("password:");
+
+        using var app = new CrmApp();
+        app.Settings["Storage:DataDirectory"] = data;
+        var browser = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        (await ConsoleLogin.SignInAsync(browser, "admin", printed.Groups[1].Value)).Headers.Location!.ToString().ShouldBe("/");
+    }
+
+    [Fact]
     public async Task Unknown_roles_are_refused_with_a_message()
     {
         var (exit, output) = await RunAsync("apikey", "create", "--name", "x", "--role", "Wizard", "--data", Path.GetTempPath());
