@@ -42,13 +42,18 @@ public static class QueryOptions
         return (ordered, null);
     }
 
-    public static async Task<Results<Ok<ListPage<T>>, ProblemHttpResult>> PageAsync<T>(IQueryable<T> query, int? page, int? pageSize, CancellationToken cancellationToken)
+    /// <summary>True when the request has no field filters (only paging, sorting and search).</summary>
+    public static bool HasNoFilters(IQueryCollection parameters) => parameters.Keys.All(Reserved.Contains);
+
+    /// <summary>One page of <paramref name="query"/>; <paramref name="knownTotal"/> saves the count when the caller has it cheaper.</summary>
+    public static async Task<Results<Ok<ListPage<T>>, ProblemHttpResult>> PageAsync<T>(IQueryable<T> query, int? page, int? pageSize, CancellationToken cancellationToken,
+        int? knownTotal = null)
     {
         var p = page ?? 1;
         var size = pageSize ?? 25;
         if (p < 1) return Problems.Field("page", "Pages start at 1.");
         if (size < 1 || size > RecordApi.MaxPageSize) return Problems.Field("pageSize", $"Page size must be between 1 and {RecordApi.MaxPageSize}.");
-        var total = await query.CountAsync(cancellationToken);
+        var total = knownTotal ?? await query.CountAsync(cancellationToken);
         var items = await query.Skip((p - 1) * size).Take(size).ToListAsync(cancellationToken);
         return TypedResults.Ok(new ListPage<T>(items, total, p, size));
     }

@@ -24,6 +24,8 @@ public sealed class RecordRules<TEntity, TInput> where TEntity : class where TIn
     public Func<TInput, CrmDb, CancellationToken, Task<TInput>>? Prepare { get; init; }
     /// <summary>Free-text search for `q`.</summary>
     public Func<IQueryable<TEntity>, string, CrmDb, IQueryable<TEntity>>? Search { get; init; }
+    /// <summary>The number of records a search alone matches, where the search index counts faster than the query; null falls back.</summary>
+    public Func<string, CrmDb, CancellationToken, Task<int?>>? SearchCount { get; init; }
     /// <summary>Related rows loaded with a single record (GET by id, create, update).</summary>
     public Func<IQueryable<TEntity>, IQueryable<TEntity>>? Detail { get; init; }
     /// <summary>Answers before the insert, e.g. 409 for a duplicate; null lets the create go on.</summary>
@@ -44,16 +46,18 @@ public static class RecordApi
         group.MapGet("/", async Task<Results<Ok<ListPage<TEntity>>, ProblemHttpResult>> (HttpContext http, CrmDb db, int? page, int? pageSize, string? sort, string? q, CancellationToken cancellationToken) =>
         {
             var query = db.Set<TEntity>().AsQueryable();
+            int? total = null;
             if (!string.IsNullOrWhiteSpace(q))
             {
                 if (rules.Search is null) return Problems.Field("q", "This list has no text search.");
                 query = rules.Search(query, q.Trim(), db);
+                if (rules.SearchCount is not null && QueryOptions.HasNoFilters(http.Request.Query)) total = await rules.SearchCount(q.Trim(), db, cancellationToken);
             }
             var filtered = QueryOptions.Filter(query, http.Request.Query);
             if (filtered.Error is { } filterError) return filterError;
             var sorted = QueryOptions.Sort(filtered.Query!, sort);
             if (sorted.Error is { } sortError) return sortError;
-            return await QueryOptions.PageAsync(sorted.Query!, page, pageSize, cancellationToken);
+            return await QueryOptions.PageAsync(sorted.Query!, page, pageSize, cancellationToken, total);
         }).RequireAuthorization(rules.ReadPermission).WithName("List" + name);
 
         group.MapGet("/{id:long}", async Task<Results<Ok<TEntity>, ProblemHttpResult>> (long id, CrmDb db, CancellationToken cancellationToken) =>

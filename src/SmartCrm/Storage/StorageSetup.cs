@@ -50,7 +50,8 @@ public static class StorageSetup
         {
             using var command = connection.CreateCommand();
             // NORMAL is durable under WAL except for the last transactions on power loss; foreign keys are off by default in SQLite.
-            command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+            // Reads through a memory map share the OS page cache across pooled connections instead of a 2 MB cache each.
+            command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA mmap_size=1073741824;";
             command.ExecuteNonQuery();
         }
     }

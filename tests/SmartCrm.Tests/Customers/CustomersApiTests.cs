@@ -84,6 +84,28 @@ public sealed class CustomersApiTests(Apps apps) : IClassFixture<Apps>
     }
 
     [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task Search_and_its_count_follow_renames_and_deletes(Provider provider)
+    {
+        var api = apps.For(provider).Admin();
+        var before = Builders.Unique("Old");
+        var after = Builders.Unique("New");
+        var id = await api.CreateCustomerAsync($"Ren {before}");
+        var other = await api.CreateCustomerAsync($"Other {before}");
+
+        (await TotalAsync(api, before)).ShouldBe(2);
+        (await api.PutAsJsonAsync($"/api/v1/customers/{id}", new { name = $"Ren {after}" })).EnsureSuccessStatusCode();
+        (await TotalAsync(api, before)).ShouldBe(1);
+        (await TotalAsync(api, after)).ShouldBe(1);
+        (await api.DeleteAsync($"/api/v1/customers/{other}")).EnsureSuccessStatusCode();
+        (await TotalAsync(api, before)).ShouldBe(0);
+        var page = await api.GetFromJsonAsync<JsonElement>($"/api/v1/customers?q={before}");
+        page.GetProperty("items").GetArrayLength().ShouldBe(0);
+    }
+
+    private static async Task<int> TotalAsync(HttpClient api, string q) =>
+        (await api.GetFromJsonAsync<JsonElement>($"/api/v1/customers?q={q}")).GetProperty("total").GetInt32();
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
     public async Task Filters_on_fields_and_rejects_unknown_ones(Provider provider)
     {
         var api = apps.For(provider).Admin();
