@@ -5,12 +5,14 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Routing;
 using SmartCrm.Catalog;
 using SmartCrm.Customers;
+using SmartCrm.Devices;
 using SmartCrm.Interactions;
 using SmartCrm.Operations;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
 using SmartCrm.Security;
 using SmartCrm.Storage;
+using SmartCrm.Telemetry;
 using SmartCrm.Tickets;
 using SmartCrm.Web;
 
@@ -36,6 +38,7 @@ public static class SmartCrmHost
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         builder.Services.AddScoped<Accounts>();
         builder.Services.AddCustomers();
+        builder.Services.AddDevices();
         builder.Services.AddOperations();
         builder.Services.AddConsole();
         builder.Services.AddSingleton<DatabaseInitializer>();
@@ -64,6 +67,8 @@ public static class SmartCrmHost
         api.MapInteractionsApi(clock);
         api.MapSalesApi(clock);
         api.MapTicketsApi(clock);
+        api.MapDevicesApi(clock);
+        api.MapTelemetryApi(clock);
         api.MapSecurityApi();
         app.MapOpenApi();
         app.MapOperations();

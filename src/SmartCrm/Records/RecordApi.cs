@@ -28,6 +28,8 @@ public sealed class RecordRules<TEntity, TInput> where TEntity : class where TIn
     public Func<string, CrmDb, CancellationToken, Task<int?>>? SearchCount { get; init; }
     /// <summary>Related rows loaded with a single record (GET by id, create, update).</summary>
     public Func<IQueryable<TEntity>, IQueryable<TEntity>>? Detail { get; init; }
+    /// <summary>Runs after a delete is committed (e.g. to forget a cached credential).</summary>
+    public Action<TEntity, IServiceProvider>? AfterDelete { get; init; }
     /// <summary>Answers before the insert, e.g. 409 for a duplicate; null lets the create go on.</summary>
     public Func<TInput, HttpContext, CrmDb, CancellationToken, Task<IResult?>>? BeforeCreate { get; init; }
 }
@@ -72,8 +74,8 @@ public static class RecordApi
             var entity = rules.Create(input);
             db.Add(entity);
             await db.SaveChangesAsync(cancellationToken);
-            var id = IdOf(db, entity);
-            return TypedResults.Created($"{http.Request.PathBase}/api/v1{path}/{id}", await FindAsync(db, rules, id, cancellationToken));
+            // The saved entity itself, not a fresh read: it carries what exists only at creation (a device's access token).
+            return TypedResults.Created($"{http.Request.PathBase}/api/v1{path}/{IdOf(db, entity)}", entity);
         }).RequireAuthorization(rules.WritePermission).WithName("Create" + name);
 
         group.MapPut("/{id:long}", async Task<IResult> (long id, TInput input, CrmDb db, CancellationToken cancellationToken) =>
@@ -88,12 +90,13 @@ public static class RecordApi
             return TypedResults.Ok(await FindAsync(db, rules, id, cancellationToken));
         }).RequireAuthorization(rules.WritePermission).WithName("Update" + name);
 
-        group.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, CrmDb db, CancellationToken cancellationToken) =>
+        group.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, CrmDb db, HttpContext http, CancellationToken cancellationToken) =>
         {
             var entity = await db.Set<TEntity>().AsTracking().FirstOrDefaultAsync(e => EF.Property<long>(e, "Id") == id, cancellationToken);
             if (entity is null) return Problems.NotFound(name, id);
             db.Remove(entity);
             await db.SaveChangesAsync(cancellationToken);
+            rules.AfterDelete?.Invoke(entity, http.RequestServices);
             return TypedResults.NoContent();
         }).RequireAuthorization(Security.Permissions.Delete).WithName("Delete" + name);
 

@@ -15,16 +15,18 @@ public static class Permissions
     public const string Delete = "records.delete";
     public const string AuditRead = "audit.read";
     public const string UsersManage = "users.manage";
+    public const string DevicesWrite = "devices.write";
+    public const string AlarmsWrite = "alarms.write";
 
     public static readonly string[] All =
-        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage];
+        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite];
 
     private static readonly Dictionary<Role, HashSet<string>> Grants = new()
     {
         [Role.Admin] = [.. All],
-        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead],
+        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite],
         [Role.Sales] = [CustomersRead, CustomersWrite, OrdersWrite, SalesWrite, InteractionsWrite],
-        [Role.Support] = [CustomersRead, CustomersWrite, TicketsWrite, InteractionsWrite],
+        [Role.Support] = [CustomersRead, CustomersWrite, TicketsWrite, InteractionsWrite, DevicesWrite, AlarmsWrite],
         [Role.Analyst] = [CustomersRead],
         [Role.ReadOnly] = [CustomersRead],
     };

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using SmartCrm.Alarms;
 using SmartCrm.Catalog;
+using SmartCrm.Devices;
 using SmartCrm.Customers;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
@@ -27,6 +29,11 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProv
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<Card> Cards => Set<Card>();
+    public DbSet<Alarm> Alarms => Set<Alarm>();
+    public DbSet<AlarmEvent> AlarmEvents => Set<AlarmEvent>();
+    public DbSet<AlarmRule> AlarmRules => Set<AlarmRule>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -121,6 +128,40 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProv
         {
             e.ToTable("audit_log");
             e.HasIndex(a => new { a.Entity, a.EntityId });
+        });
+        modelBuilder.Entity<Device>(e =>
+        {
+            e.ToTable("devices");
+            e.HasOne<Customer>().WithMany().HasForeignKey(d => d.CustomerId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(d => d.TokenHash).IsUnique();
+            e.HasIndex(d => d.CustomerId);
+            e.HasIndex(d => d.Model);
+        });
+        modelBuilder.Entity<Card>(e =>
+        {
+            e.ToTable("cards");
+            e.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(c => c.Uid).IsUnique();
+        });
+        modelBuilder.Entity<Alarm>(e =>
+        {
+            e.ToTable("alarms");
+            e.HasOne<Device>().WithMany().HasForeignKey(a => a.DeviceId).OnDelete(DeleteBehavior.Cascade);
+            // One open alarm of a type per device, even when several nodes see the same condition at once.
+            e.HasIndex(a => new { a.DeviceId, a.Type }).IsUnique().HasFilter("\"ClearedAt\" IS NULL").HasDatabaseName("IX_alarms_open");
+            e.HasIndex(a => new { a.Status, a.Severity });
+            e.HasIndex(a => a.CustomerId);
+        });
+        modelBuilder.Entity<AlarmEvent>(e =>
+        {
+            e.ToTable("alarm_events");
+            e.HasOne<Alarm>().WithMany().HasForeignKey(a => a.AlarmId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(a => a.AlarmId);
+        });
+        modelBuilder.Entity<AlarmRule>(e =>
+        {
+            e.ToTable("alarm_rules");
+            e.HasIndex(r => new { r.Model, r.Key });
         });
     }
 

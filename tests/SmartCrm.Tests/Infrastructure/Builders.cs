@@ -40,3 +40,13 @@ public static class Builders
 
     public static long Id(this JsonElement record) => record.GetProperty("id").GetInt64();
 }
+
+public static class DeviceBuilders
+{
+    /// <summary>A device through the API; returns its id and access token.</summary>
+    public static async Task<(long Id, string Token)> CreateDeviceAsync(this HttpClient client, long? customerId = null, string model = "TH-100", string? name = null)
+    {
+        var device = await client.CreateAsync("/api/v1/devices", new { name = name ?? Builders.Unique("Thermostat "), customerId, model });
+        return (device.Id(), device.GetProperty("accessToken").GetString()!);
+    }
+}
