@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SmartCrm.Alarms;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
@@ -16,7 +17,11 @@ public sealed record Customer360(
     IReadOnlyList<Ticket> OpenTickets,
     IReadOnlyList<Opportunity> Opportunities,
     IReadOnlyList<Consent> Consents,
-    IReadOnlyList<Note> Notes);
+    IReadOnlyList<Note> Notes,
+    IReadOnlyList<DeviceHealth> Devices);
+
+/// <summary>A customer's device as the 360 shows it: is it online, and is anything wrong with it.</summary>
+public sealed record DeviceHealth(long Id, string Name, string? Model, string? Serial, bool Online, DateTime? LastSeenAt, int OpenAlarms, AlarmSeverity? WorstAlarm);
 
 /// <summary>What a customer is worth: spend, frequency, recency, and RFM scores 1–5 against all customers (5 is best).</summary>
 public sealed record CustomerValue(
@@ -42,6 +47,15 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         var opportunities = await db.Opportunities.Where(o => o.CustomerId == id).OrderByDescending(o => o.UpdatedAt).ToListAsync(cancellationToken);
         var consents = await db.Consents.Where(c => c.CustomerId == id).OrderBy(c => c.Purpose).ToListAsync(cancellationToken);
         var notes = await db.Notes.Where(n => n.CustomerId == id).OrderByDescending(n => n.CreatedAt).Take(RecentCount).ToListAsync(cancellationToken);
+        var ownDevices = await db.Devices.Where(d => d.CustomerId == id).OrderBy(d => d.Name)
+            .Select(d => new { d.Id, d.Name, d.Model, d.Serial, d.Online, d.LastSeenAt }).ToListAsync(cancellationToken);
+        // Severities are stored as names, so the worst one is found here, not by the database's MAX.
+        var openAlarms = await db.Alarms.Where(a => a.CustomerId == id && a.ClearedAt == null).Select(a => new { a.DeviceId, a.Severity }).ToListAsync(cancellationToken);
+        var devices = ownDevices.Select(d =>
+        {
+            var alarms = openAlarms.Where(a => a.DeviceId == d.Id).Select(a => a.Severity).ToList();
+            return new DeviceHealth(d.Id, d.Name, d.Model, d.Serial, d.Online, d.LastSeenAt, alarms.Count, alarms.Count == 0 ? null : alarms.Max());
+        }).ToList();
 
         var now = clock.GetUtcNow().UtcDateTime;
         CustomerValue value;
@@ -59,7 +73,7 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
             value = new CustomerValue(totals.Sum, totals.Count, totals.First, totals.Last, Math.Round(totals.Sum / totals.Count, 2),
                 recencyDays, r, f, m, $"{r}{f}{m}");
         }
-        return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes);
+        return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices);
     }
 }
 

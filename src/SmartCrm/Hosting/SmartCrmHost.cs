@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Routing;
+using SmartCrm.Alarms;
 using SmartCrm.Catalog;
 using SmartCrm.Customers;
 using SmartCrm.Devices;
@@ -32,6 +33,9 @@ public static class SmartCrmHost
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 
         builder.AddStorage();
+        // First of the hosted services (they start in order): the others read tables the migrations create.
+        builder.Services.AddSingleton<DatabaseInitializer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
         builder.AddSecurity();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(
             Path.GetFullPath(builder.Configuration[$"{StorageOptions.Section}:DataDirectory"] ?? "smartcrm-data"), "keys")));
@@ -39,10 +43,9 @@ public static class SmartCrmHost
         builder.Services.AddScoped<Accounts>();
         builder.Services.AddCustomers();
         builder.Services.AddDevices();
+        builder.Services.AddAlarms();
         builder.Services.AddOperations();
         builder.Services.AddConsole();
-        builder.Services.AddSingleton<DatabaseInitializer>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiErrors>();
@@ -69,6 +72,7 @@ public static class SmartCrmHost
         api.MapTicketsApi(clock);
         api.MapDevicesApi(clock);
         api.MapTelemetryApi(clock);
+        api.MapAlarmsApi();
         api.MapSecurityApi();
         app.MapOpenApi();
         app.MapOperations();
