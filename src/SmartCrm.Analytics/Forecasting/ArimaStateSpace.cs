@@ -111,37 +111,53 @@ internal sealed class ArimaStateSpace
             }
             if (!(gamma[0] > 0) || !double.IsFinite(gamma[0])) return false;
         }
-        double Phi(int k) => k <= r ? ph[k] : 0;
-        double Theta(int k) => k <= r ? th[k] : 0;
-        // For each state element i, G_i[l] = Σ_j A_i[j] γ(|j-l|) + Σ_j B_i[j] ψ_{j-1-l}, H_i[l] = Σ_j A_i[j] ψ_{l-1-j} + B_i[l]
-        // with A_i[j] = φ_{i+j}, B_i[j] = θ_{i+j-1} (j = 1..r-i); then Cov(i,k) = A_k·G_i + B_k·H_i.
+        // Seasonal polynomials are mostly zeros: loop over the non-zero lags only.
+        var arLags = new List<int>();
+        var maLags = new List<int>();
+        for (var k = 1; k <= r; k++) if (ph[k] != 0) arLags.Add(k);
+        for (var k = 0; k <= r; k++) if (th[k] != 0) maLags.Add(k);
+        // For each state element i, with A_i[j] = φ_{i+j} and B_i[j] = θ_{i+j-1} (j = 1..r-i):
+        // G_i[l] = Σ_j A_i[j] γ(|j-l|) + Σ_j B_i[j] ψ_{j-1-l},  H_i[l] = Σ_j A_i[j] ψ_{l-1-j} + B_i[l],
+        // and Cov(i,k) = Σ_l A_k[l] G_i[l] + B_k[l] H_i[l].
         var g = new double[r + 1];
         var h = new double[r + 1];
         for (var i = 0; i < r; i++)
         {
             var span = r - i;
-            for (var l = 1; l <= r; l++)
+            Array.Clear(g);
+            Array.Clear(h);
+            foreach (var lag in arLags)
             {
-                double gl = 0, hl = 0;
-                for (var j = 1; j <= span; j++)
+                var j = lag - i;
+                if (j < 1 || j > span) continue;
+                var a = ph[lag];
+                for (var l = 1; l <= r; l++)
                 {
-                    var aij = Phi(i + j);
-                    var bij = Theta(i + j - 1);
-                    if (aij != 0)
-                    {
-                        gl += aij * gamma[Math.Abs(j - l)];
-                        if (l - 1 - j >= 0) hl += aij * psi[l - 1 - j];
-                    }
-                    if (bij != 0 && j - 1 - l >= 0) gl += bij * psi[j - 1 - l];
+                    g[l] += a * gamma[Math.Abs(j - l)];
+                    if (l - 1 - j >= 0) h[l] += a * psi[l - 1 - j];
                 }
-                if (l <= span) hl += Theta(i + l - 1);
-                g[l] = gl;
-                h[l] = hl;
+            }
+            foreach (var lag in maLags)
+            {
+                var j = lag - i + 1;
+                if (j < 1 || j > span) continue;
+                var b = th[lag];
+                for (var l = 1; l <= j - 1; l++) g[l] += b * psi[j - 1 - l];
+                h[j] += b;
             }
             for (var k = i; k < r; k++)
             {
                 double sum = 0;
-                for (var l = 1; l <= r - k; l++) sum += Phi(k + l) * g[l] + Theta(k + l - 1) * h[l];
+                foreach (var lag in arLags)
+                {
+                    var l = lag - k;
+                    if (l >= 1) sum += ph[lag] * g[l];
+                }
+                foreach (var lag in maLags)
+                {
+                    var l = lag - k + 1;
+                    if (l >= 1) sum += th[lag] * h[l];
+                }
                 target[i * stride + k] = sum;
                 target[k * stride + i] = sum;
             }
@@ -253,6 +269,11 @@ internal sealed class ArimaStateSpace
             for (var s = 0; s < k; s++)
                 for (var u = s; u < k; u++) cross[s * k + u] += v[s] * v[u] / f;
             if (steady) continue;
+            if (nd == 0)
+            {
+                UpdateAndPredictArma(covariance, f);
+                continue;
+            }
             // P ← P − M M' / F, then P ← T P T' + R R'.
             for (var i = 0; i < m; i++)
             {
@@ -269,6 +290,31 @@ internal sealed class ArimaStateSpace
     }
 
     private const double SteadyTolerance = 1e-13;
+
+    /// <summary>
+    /// Update and prediction fused for a pure ARMA state (no differencing block): Z = e₁ and the gain is P's first
+    /// column, so after the update the first state element is known exactly, every φ term of T P T' vanishes, and
+    /// P⁺[i,j] = P[i+1,j+1] − P[0,i+1] P[0,j+1] / F + θᵢ θⱼ — one pass over the upper triangle instead of three full products.
+    /// </summary>
+    private void UpdateAndPredictArma(Span<double> p, double f)
+    {
+        // gain holds row 0 of P (= column 0, P is symmetric) from this step.
+        for (var i = 0; i < m; i++)
+        {
+            var ti = theta[i];
+            var below = i + 1 < m;
+            var gi = below ? gain[i + 1] / f : 0;
+            var row = i * m;
+            var next = (i + 1) * m;
+            for (var j = i; j < m; j++)
+            {
+                var value = ti * theta[j];
+                if (below && j + 1 < m) value += p[next + j + 1] - gi * gain[j + 1];
+                p[row + j] = value;
+                p[j * m + i] = value;
+            }
+        }
+    }
 
     private bool HasConverged(ReadOnlySpan<double> previousGain, double f)
     {

@@ -22,7 +22,10 @@ internal static class Minimisers
         var f = objective(x);
         if (n == 0 || !double.IsFinite(f)) return new Minimum(x, f, 0, n == 0);
         var g = new double[n];
-        Gradient(objective, x, f, g);
+        // Forward differences (n evaluations) while far from the optimum, central ones (2n) close to it.
+        var central = false;
+        Gradient(objective, x, f, g, central);
+        central = InfinityNorm(g) < CentralBelow;
         var h = Identity(n);
         var direction = new double[n];
         var trial = new double[n];
@@ -33,7 +36,7 @@ internal static class Minimisers
         var firstStep = true;
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
-            if (InfinityNorm(g) < gradientTolerance) return new Minimum(x, f, iteration, true);
+            if (InfinityNorm(g) < gradientTolerance && central) return new Minimum(x, f, iteration, true);
             for (var i = 0; i < n; i++)
             {
                 double sum = 0;
@@ -76,7 +79,12 @@ internal static class Minimisers
                 firstStep = true;
                 continue;
             }
-            Gradient(objective, trial, fNew, gNew);
+            Gradient(objective, trial, fNew, gNew, central);
+            if (!central && InfinityNorm(gNew) < CentralBelow)
+            {
+                central = true;
+                Gradient(objective, trial, fNew, gNew, central);
+            }
             for (var i = 0; i < n; i++)
             {
                 s[i] = trial[i] - x[i];
@@ -115,17 +123,19 @@ internal static class Minimisers
         return new Minimum(x, f, maxIterations, false);
     }
 
-    /// <summary>Central differences; one-sided where a probe leaves the region where the objective is finite.</summary>
-    public static void Gradient(Func<double[], double> objective, double[] x, double fx, Span<double> gradient)
+    private const double CentralBelow = 1e-2;
+
+    /// <summary>Central (or forward) differences; one-sided where a probe leaves the region where the objective is finite.</summary>
+    public static void Gradient(Func<double[], double> objective, double[] x, double fx, Span<double> gradient, bool central = true)
     {
         var probe = (double[])x.Clone();
         for (var i = 0; i < x.Length; i++)
         {
-            var step = 1e-5 * Math.Max(1, Math.Abs(x[i]));
+            var step = (central ? 1e-5 : 1e-7) * Math.Max(1, Math.Abs(x[i]));
             probe[i] = x[i] + step;
             var up = objective(probe);
             probe[i] = x[i] - step;
-            var down = objective(probe);
+            var down = central ? objective(probe) : double.NaN;
             probe[i] = x[i];
             gradient[i] = (double.IsFinite(up), double.IsFinite(down)) switch
             {
