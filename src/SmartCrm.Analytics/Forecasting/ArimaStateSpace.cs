@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace SmartCrm.Analytics.Forecasting;
 
 /// <summary>
@@ -234,13 +236,17 @@ internal sealed class ArimaStateSpace
         {
             if (!steady)
             {
-                // M = P Z', F = Z M.
-                for (var i = 0; i < m; i++)
+                // M = P Z', F = Z M (without differencing, M is P's first row: the fused step keeps the upper triangle).
+                if (nd == 0) covariance[..m].CopyTo(gain);
+                else
                 {
-                    var row = i * m;
-                    var sum = covariance[row];
-                    foreach (var lag in deltaLags) sum += delta[lag] * covariance[row + r + lag];
-                    gain[i] = sum;
+                    for (var i = 0; i < m; i++)
+                    {
+                        var row = i * m;
+                        var sum = covariance[row];
+                        foreach (var lag in deltaLags) sum += delta[lag] * covariance[row + r + lag];
+                        gain[i] = sum;
+                    }
                 }
                 f = gain[0];
                 foreach (var lag in deltaLags) f += delta[lag] * gain[r + lag];
@@ -284,6 +290,7 @@ internal sealed class ArimaStateSpace
             }
             Predict(covariance, scratch.AsSpan(m));
         }
+        if (nd == 0) MirrorUpperTriangle(covariance);
         for (var s = 0; s < k; s++)
             for (var u = 0; u < s; u++) cross[s * k + u] = cross[u * k + s];
         return new FilterSums(sumLog, cross, k, count);
@@ -293,26 +300,38 @@ internal sealed class ArimaStateSpace
 
     /// <summary>
     /// Update and prediction fused for a pure ARMA state (no differencing block): Z = e₁ and the gain is P's first
-    /// column, so after the update the first state element is known exactly, every φ term of T P T' vanishes, and
-    /// P⁺[i,j] = P[i+1,j+1] − P[0,i+1] P[0,j+1] / F + θᵢ θⱼ — one pass over the upper triangle instead of three full products.
+    /// row, so after the update the first state element is known exactly, every φ term of T P T' vanishes, and
+    /// P⁺[i,j] = P[i+1,j+1] − P[0,i+1] P[0,j+1] / F + θᵢ θⱼ — one vectorised pass over the upper triangle, which is
+    /// all this path keeps up to date (<see cref="Filter"/> mirrors it at the end).
     /// </summary>
     private void UpdateAndPredictArma(Span<double> p, double f)
     {
-        // gain holds row 0 of P (= column 0, P is symmetric) from this step.
+        var width = Vector<double>.Count;
         for (var i = 0; i < m; i++)
         {
             var ti = theta[i];
-            var below = i + 1 < m;
-            var gi = below ? gain[i + 1] / f : 0;
-            var row = i * m;
-            var next = (i + 1) * m;
-            for (var j = i; j < m; j++)
+            var target = p.Slice(i * m + i, m - i);
+            var length = m - i - 1;
+            if (length > 0)
             {
-                var value = ti * theta[j];
-                if (below && j + 1 < m) value += p[next + j + 1] - gi * gain[j + 1];
-                p[row + j] = value;
-                p[j * m + i] = value;
+                var gi = gain[i + 1] / f;
+                var source = p.Slice((i + 1) * m + i + 1, length);
+                var g = gain.AsSpan(i + 1, length);
+                var th = theta.AsSpan(i, length);
+                var k = 0;
+                if (length >= width)
+                {
+                    var vti = new Vector<double>(ti);
+                    var vgi = new Vector<double>(gi);
+                    for (; k <= length - width; k += width)
+                    {
+                        var value = vti * new Vector<double>(th[k..]) + new Vector<double>(source[k..]) - vgi * new Vector<double>(g[k..]);
+                        value.CopyTo(target[k..]);
+                    }
+                }
+                for (; k < length; k++) target[k] = ti * th[k] + source[k] - gi * g[k];
             }
+            target[length] = ti * theta[m - 1];
         }
     }
 
@@ -321,6 +340,12 @@ internal sealed class ArimaStateSpace
         for (var i = 0; i < m; i++)
             if (Math.Abs(gain[i] - previousGain[i]) > SteadyTolerance * f) return false;
         return true;
+    }
+
+    private void MirrorUpperTriangle(Span<double> p)
+    {
+        for (var i = 1; i < m; i++)
+            for (var j = 0; j < i; j++) p[i * m + j] = p[j * m + i];
     }
 
     /// <summary>a ← T a.</summary>

@@ -69,6 +69,14 @@ public sealed record AutoArimaOptions
 
     /// <summary>Most models the stepwise search may fit.</summary>
     public int MaxModels { get; init; } = 94;
+
+    internal void Validate()
+    {
+        int[] orders = [MaxP, MaxQ, MaxSeasonalP, MaxSeasonalQ, MaxD, MaxSeasonalD, StartP, StartQ, StartSeasonalP, StartSeasonalQ, D ?? 0, SeasonalD ?? 0];
+        if (Array.Exists(orders, o => o < 0))
+            throw new ArgumentException("Automatic ARIMA orders, limits and differences must be non-negative.", "options");
+        if (MaxModels < 1) throw new ArgumentException($"MaxModels must be at least 1, not {MaxModels}.", "options");
+    }
 }
 
 /// <summary>One model the search looked at and its criterion (+∞ when rejected).</summary>
@@ -93,13 +101,17 @@ public static class AutoArima
 {
     /// <summary>Selects and fits a model; <paramref name="period"/> is the seasonal period (1 for non-seasonal data).</summary>
     /// <exception cref="ArgumentException">Non-finite values, a constant series, or no model could be fitted.</exception>
-    public static ArimaModel Fit(ReadOnlySpan<double> series, int period = 1, AutoArimaOptions? options = null) =>
-        Search(series, period, options).Model;
+    /// <exception cref="OperationCanceledException">Cancelled between two candidate fits.</exception>
+    public static ArimaModel Fit(ReadOnlySpan<double> series, int period = 1, AutoArimaOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        Search(series, period, options, cancellationToken).Model;
 
     /// <summary>As <see cref="Fit"/>, also returning every candidate tried.</summary>
-    public static ArimaSelection Search(ReadOnlySpan<double> series, int period = 1, AutoArimaOptions? options = null)
+    public static ArimaSelection Search(ReadOnlySpan<double> series, int period = 1, AutoArimaOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         options ??= new AutoArimaOptions();
+        options.Validate();
         SeriesInput.RequireFinite(series, nameof(series));
         if (period < 1) throw new ArgumentOutOfRangeException(nameof(period), period, "The seasonal period must be at least 1.");
         var x = series.ToArray();
@@ -138,7 +150,7 @@ public static class AutoArima
             if (maxSQ > 0) maxQ = Math.Min(maxQ, m - 1);
         }
         var approximation = options.Approximation ?? (n > 150 || m > 12);
-        var search = new SearchState(x, m, d, seasonalD, criterion, approximation);
+        var search = new SearchState(x, m, d, seasonalD, criterion, approximation, cancellationToken);
         if (approximation) search.ComputeOffset();
 
         var allowDrift = options.AllowDrift && d + seasonalD == 1;
@@ -267,7 +279,8 @@ public static class AutoArima
     private readonly record struct Scored(ArimaModel? Model, double Criterion);
 
     /// <summary>State of one search: the data, the differencing chosen and the models tried so far.</summary>
-    private sealed class SearchState(double[] series, int period, int d, int seasonalD, InformationCriterion criterion, bool approximation)
+    private sealed class SearchState(double[] series, int period, int d, int seasonalD, InformationCriterion criterion, bool approximation,
+        CancellationToken cancellationToken)
     {
         private readonly HashSet<(int, int, int, int, bool)> seen = [];
         private readonly List<ArimaCandidate> candidates = [];
@@ -300,6 +313,7 @@ public static class AutoArima
 
         public Scored Fit(ArimaOrder order, bool constant, bool approximate)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (ArimaEstimator.Problem(series.Length, order, constant) is not null) return new Scored(null, double.PositiveInfinity);
             var estimator = new ArimaEstimator(series, order, constant);
             var model = estimator.Estimate(approximate ? ArimaEstimation.ConditionalSumOfSquares : ArimaEstimation.MaximumLikelihood,

@@ -78,7 +78,9 @@ public static class Ets
 
     /// <summary>Fits every admissible form and returns the one with the smallest criterion.</summary>
     /// <exception cref="ArgumentException">Non-finite values, a constant series, or no form could be fitted.</exception>
-    public static EtsModel Select(ReadOnlySpan<double> series, int period = 1, InformationCriterion criterion = InformationCriterion.Aicc)
+    /// <exception cref="OperationCanceledException">Cancelled between two form fits.</exception>
+    public static EtsModel Select(ReadOnlySpan<double> series, int period = 1, InformationCriterion criterion = InformationCriterion.Aicc,
+        CancellationToken cancellationToken = default)
     {
         SeriesInput.RequireFinite(series, nameof(series));
         var y = series.ToArray();
@@ -96,6 +98,7 @@ public static class Ets
                 {
                     if (season != EtsSeason.None && !seasonal) continue;
                     if (season == EtsSeason.Multiplicative && (error == EtsError.Additive || !positive)) continue;
+                    cancellationToken.ThrowIfCancellationRequested();
                     var form = new EtsForm(error, trend, season);
                     var model = EtsEstimator.Estimate(y, season == EtsSeason.None ? 1 : period, form);
                     if (model is null) continue;

@@ -76,6 +76,23 @@ public class ArimaTests
     }
 
     [Fact]
+    public void Ar1_forecast_and_interval_follow_the_closed_form()
+    {
+        var model = Arima.Fit(Series.Arma11, new ArimaOrder(1, 0, 0), includeConstant: true);
+        var forecast = model.Forecast(8, level: 0.9);
+
+        // ŷ_h = μ + φʰ (y_n − μ), Var = σ² (1 − φ^2h) / (1 − φ²).
+        var (mu, phi) = (model.Constant, model.Ar[0]);
+        var z = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.95);
+        for (var h = 1; h <= 8; h++)
+        {
+            forecast.Mean[h - 1].ShouldBe(mu + Math.Pow(phi, h) * (Series.Arma11[^1] - mu), 1e-9);
+            var sd = Math.Sqrt(model.Sigma2 * (1 - Math.Pow(phi, 2 * h)) / (1 - phi * phi));
+            (forecast.Upper[h - 1] - forecast.Mean[h - 1]).ShouldBe(z * sd, 1e-9);
+        }
+    }
+
+    [Fact]
     public void Drift_forecast_keeps_climbing()
     {
         var model = Arima.Fit(Series.Drifting, new ArimaOrder(0, 1, 0), includeConstant: true);

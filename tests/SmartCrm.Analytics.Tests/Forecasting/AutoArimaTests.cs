@@ -91,4 +91,14 @@ public class AutoArimaTests
         model.ShouldNotBeNull();
         model.Forecast(3).Mean.ShouldAllBe(v => double.IsFinite(v));
     }
+
+    [Fact]
+    public void Search_stops_when_cancelled()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        Should.Throw<OperationCanceledException>(() => AutoArima.Fit(Series.Quarterly, 4, cancellationToken: cancellation.Token));
+        Should.Throw<OperationCanceledException>(() => Ets.Select(Series.Quarterly, 4, cancellationToken: cancellation.Token));
+    }
 }
