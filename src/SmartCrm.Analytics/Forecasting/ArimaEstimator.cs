@@ -53,8 +53,6 @@ internal sealed class ArimaEstimator
         return null;
     }
 
-    public ArimaConstant Constant => constant;
-
     /// <summary>True when the differenced series does not vary (R's is.constant), so there is nothing to model.</summary>
     public bool DifferencedIsConstant => SeriesInput.IsConstant(differenced);
 
@@ -110,7 +108,7 @@ internal sealed class ArimaEstimator
         return (ar.Length == 0 || ArmaPolynomials.IsStationary(ar)) && (sar.Length == 0 || ArmaPolynomials.IsStationary(sar));
     }
 
-    /// <summary>Views of the coefficient vector [ar | ma | seasonal ar | seasonal ma] (statsmodels' order).</summary>
+    /// <summary>Copies of the four parts of the coefficient vector [ar | ma | seasonal ar | seasonal ma] (statsmodels' order).</summary>
     public (double[] Ar, double[] Ma, double[] SeasonalAr, double[] SeasonalMa) Split(double[] c)
     {
         var a = order.P;

@@ -43,9 +43,6 @@ internal sealed class ArimaStateSpace
     /// <summary>Number of state elements.</summary>
     public int StateLength => m;
 
-    /// <summary>Observations that only initialise the differencing states.</summary>
-    public int Burn => nd;
-
     /// <summary>Sets the expanded coefficients; returns false when the AR part has no stationary covariance.</summary>
     public bool SetCoefficients(ReadOnlySpan<double> phiFull, ReadOnlySpan<double> thetaFull)
     {
