@@ -34,6 +34,8 @@ public static class DevicesApi
         services.AddSingleton<TelemetryFeed>();
         services.AddSingleton<TelemetryWriter>();
         services.AddHostedService(s => s.GetRequiredService<TelemetryWriter>());
+        services.AddSingleton<DeviceStatusJob>();
+        services.AddHostedService(s => s.GetRequiredService<DeviceStatusJob>());
         return services;
     }
 
