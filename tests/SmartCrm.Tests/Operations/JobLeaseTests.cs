@@ -22,14 +22,14 @@ public sealed class JobLeaseTests(Apps apps) : IClassFixture<Apps>
             Database = apps.For(Provider.Postgres).Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SmartCrm.Storage.StorageOptions>>().Value.Database,
         }));
 
-        await using (var held = await JobLease.TryAcquireAsync(first, "retention", CancellationToken.None))
+        await using (var held = await JobLease.TryAcquireAsync(first, "test-job-a", CancellationToken.None))
         {
             held.ShouldNotBeNull();
-            (await JobLease.TryAcquireAsync(second, "retention", CancellationToken.None)).ShouldBeNull("the other node holds it");
-            await using var other = await JobLease.TryAcquireAsync(second, "device-status", CancellationToken.None);
+            (await JobLease.TryAcquireAsync(second, "test-job-a", CancellationToken.None)).ShouldBeNull("the other node holds it");
+            await using var other = await JobLease.TryAcquireAsync(second, "test-job-b", CancellationToken.None);
             other.ShouldNotBeNull("another job's lease is free");
         }
-        await using var after = await JobLease.TryAcquireAsync(second, "retention", CancellationToken.None);
+        await using var after = await JobLease.TryAcquireAsync(second, "test-job-a", CancellationToken.None);
         after.ShouldNotBeNull("released when the first run ended");
         second.Dispose();
     }
