@@ -13,6 +13,8 @@ public sealed class PhoneLayoutTests(RunningCrm crm) : IClassFixture<RunningCrm>
     [InlineData("/customers/new")]
     [InlineData("/tickets")]
     [InlineData("/pipeline")]
+    [InlineData("/devices")]
+    [InlineData("/alarms")]
     public async Task Pages_fit_a_phone_screen(string path)
     {
         var page = await crm.SignedInPageAsync();
