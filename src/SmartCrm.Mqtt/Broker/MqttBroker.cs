@@ -76,6 +76,13 @@ public sealed class MqttBroker : IAsyncDisposable
     /// <summary>Sessions held (online and offline).</summary>
     public int SessionCount => _sessions.Count;
 
+    /// <summary>Number of subscriptions held by a client's session (0 when there is no session).</summary>
+    public int SubscriptionCount(string clientId)
+    {
+        if (!_sessions.TryGetValue(clientId, out var session)) return 0;
+        lock (session.Gate) return session.Subscriptions.Count;
+    }
+
     /// <summary>PUBLISH packets accepted from clients since start.</summary>
     public long MessagesReceived => Interlocked.Read(ref _received);
 

@@ -207,7 +207,7 @@ public sealed class MqttClient : IAsyncDisposable
             CleanStart = cleanStart,
             KeepAlive = _options.KeepAlive,
             UserName = _options.UserName,
-            Password = _options.Password is null ? null : Encoding.UTF8.GetBytes(_options.Password),
+            Password = _options.Password is null ? null : (ReadOnlyMemory<byte>?)Encoding.UTF8.GetBytes(_options.Password),
             Will = _options.Will,
             Properties = properties,
         };
@@ -667,6 +667,16 @@ public sealed class MqttClient : IAsyncDisposable
             _pending.Clear();
         }
         foreach (var p in failed) p.Done.TrySetException(new MqttConnectException("The MQTT client was disconnected"));
+    }
+
+    /// <summary>Cuts the network connection without DISCONNECT, as a network failure would (for tests of wills and reconnection).</summary>
+    internal void DropConnection()
+    {
+        Connection? connection;
+        lock (_gate) connection = _connection;
+        if (connection is null) return;
+        connection.Stop.Cancel();
+        connection.Transport.Input.CancelPendingRead();
     }
 
     /// <inheritdoc />
