@@ -46,6 +46,7 @@ public static class PacketEncoder
         if (qos != QualityOfService.AtMostOnce && packetId == 0) throw new ArgumentException("A QoS 1 or 2 PUBLISH needs a packet identifier", nameof(packetId));
         if (qos > QualityOfService.ExactlyOnce) throw new ArgumentException($"QoS {(int)qos} does not exist", nameof(qos));
         if (topic.Length == 0 && topicAlias == 0) throw new ArgumentException("A PUBLISH needs a topic or a topic alias", nameof(topic));
+        if (topic.AsSpan().IndexOfAny('+', '#') >= 0) throw new ArgumentException($"Topic name '{topic}' contains a wildcard", nameof(topic));
         var topicBytes = MqttUtf8.GetByteCount(topic, "topic");
         var remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + message.Payload.Length;
         var propertiesSize = 0;

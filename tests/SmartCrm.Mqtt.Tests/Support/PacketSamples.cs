@@ -76,9 +76,11 @@ internal static class PacketSamples
     {
         if (!v5 || rng.Next(3) == 0) return null;
         var p = new MqttProperties();
+        var any = false;
         foreach (var id in allowed)
         {
             if (rng.Next(2) == 0) continue;
+            any = true;
             switch (id)
             {
                 case PropertyId.PayloadFormatIndicator: p.PayloadFormatIndicator = 0; break;
@@ -103,7 +105,8 @@ internal static class PacketSamples
                     break;
             }
         }
-        return p;
+        // An empty block and no block are the same on the wire; the decoder answers null for both.
+        return any ? p : null;
     }
 
     public static byte[] RandomBytes(Random rng, int max)
@@ -133,7 +136,7 @@ internal static class PacketSamples
                     CleanStart = rng.Next(2) == 0,
                     KeepAlive = (ushort)rng.Next(65536),
                     UserName = hasUser ? RandomText(rng, 10) : null,
-                    Password = (hasUser || v5) && rng.Next(2) == 0 ? RandomBytes(rng, 16) : null,
+                    Password = (hasUser || v5) && rng.Next(2) == 0 ? (ReadOnlyMemory<byte>?)RandomBytes(rng, 16) : null,
                     Will = rng.Next(2) == 0 ? new MqttMessage(RandomText(rng, 15, topicSafe: true), RandomBytes(rng, 40), (QualityOfService)rng.Next(3), rng.Next(2) == 0,
                         RandomProperties(rng, v5, PropertyId.WillDelayInterval, PropertyId.PayloadFormatIndicator, PropertyId.MessageExpiryInterval, PropertyId.ContentType, PropertyId.ResponseTopic, PropertyId.CorrelationData, PropertyId.UserProperty)) : null,
                     Properties = RandomProperties(rng, v5, PropertyId.SessionExpiryInterval, PropertyId.ReceiveMaximum, PropertyId.MaximumPacketSize, PropertyId.TopicAliasMaximum, PropertyId.AuthenticationMethod, PropertyId.AuthenticationData, PropertyId.UserProperty),
