@@ -66,8 +66,8 @@ public sealed class SubscriptionTreeTests
 
         public static Arbitrary<TreeCase> Cases()
         {
-            var filter = Gen.Elements(Levels).ArrayOf().Where(a => a.Length is > 0 and < 5).Select(a => string.Join('/', a)).Where(f => Topics.ValidateFilter(f) is null);
-            var topic = Gen.Elements("a", "b", "", "$s").ArrayOf().Where(a => a.Length is > 0 and < 5).Select(a => string.Join('/', a)).Where(t => t.Length > 0);
+            var filter = Gen.Choose(1, 4).SelectMany(n => Gen.Elements(Levels).ArrayOf(n)).Select(a => string.Join('/', a)).Where(f => Topics.ValidateFilter(f) is null);
+            var topic = Gen.Choose(1, 4).SelectMany(n => Gen.Elements("a", "b", "", "$s").ArrayOf(n)).Select(a => string.Join('/', a)).Where(t => t.Length > 0);
             return Arb.From(filter.ArrayOf().Zip(topic).Select(t => new TreeCase(t.Item1, t.Item2)));
         }
     }

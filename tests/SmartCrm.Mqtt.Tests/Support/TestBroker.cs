@@ -11,19 +11,27 @@ internal sealed class TestBroker : IAsyncDisposable
 {
     private readonly List<MqttClient> _clients = [];
 
-    private TestBroker(MqttBroker broker) => Broker = broker;
+    private TestBroker(MqttBroker broker, ErrorLog log)
+    {
+        Broker = broker;
+        Log = log;
+    }
 
     public MqttBroker Broker { get; }
 
     public int Port => Broker.Port;
 
+    /// <summary>Errors the broker logged (a test that expects none can say so).</summary>
+    public ErrorLog Log { get; }
+
     public static async Task<TestBroker> StartAsync(Action<MqttBrokerOptions>? configure = null)
     {
         var options = new MqttBrokerOptions { Address = IPAddress.Loopback, Port = 0 };
         configure?.Invoke(options);
-        var broker = new MqttBroker(options);
+        var log = new ErrorLog();
+        var broker = new MqttBroker(options, log);
         await broker.StartAsync();
-        return new TestBroker(broker);
+        return new TestBroker(broker, log);
     }
 
     /// <summary>A connected client of ours; disposed with the broker.</summary>
