@@ -93,8 +93,11 @@ public sealed class PeerInteropTests
             var result = await Peers.WaitAsync(paho, TimeSpan.FromSeconds(30));
             result.ExitCode.ShouldBe(0, result.Error);
             result.Output.ShouldContain("echoed 6");
-            echoes.Select(Text.Of).ShouldBe(["p0", "p1", "p2", "p3", "p4", "p5"]);
-            echoes.Select(e => e.Message.QualityOfService).ShouldBe([QualityOfService.AtMostOnce, QualityOfService.AtLeastOnce, QualityOfService.ExactlyOnce, QualityOfService.AtMostOnce, QualityOfService.AtLeastOnce, QualityOfService.ExactlyOnce]);
+            // paho hands a QoS 2 message over at PUBREL, so order holds within a QoS level only (as the specification promises).
+            var byText = echoes.OrderBy(Text.Of, StringComparer.Ordinal).ToList();
+            byText.Select(Text.Of).ShouldBe(["p0", "p1", "p2", "p3", "p4", "p5"]);
+            byText.Select(e => e.Message.QualityOfService).ShouldBe([QualityOfService.AtMostOnce, QualityOfService.AtLeastOnce, QualityOfService.ExactlyOnce, QualityOfService.AtMostOnce, QualityOfService.AtLeastOnce, QualityOfService.ExactlyOnce]);
+            foreach (var level in echoes.GroupBy(e => e.Message.QualityOfService)) level.Select(Text.Of).ShouldBeInOrder();
         }
         finally
         {
