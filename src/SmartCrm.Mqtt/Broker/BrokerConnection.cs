@@ -50,6 +50,51 @@ internal sealed class BrokerConnection : IDisposable
     public long LastReceived { get; private set; }
     public bool HasRoomForQoS0 => Outbox.PendingBytes < _options.OutboundBufferLimit;
 
+    [ThreadStatic] private static List<PacketOutbox>? t_congested;
+
+    /// <summary>Forgets congestion noted by an earlier routing on this thread (routing starts with it).</summary>
+    public static void ClearCongestion() => t_congested?.Clear();
+
+    /// <summary>
+    /// Notes a subscriber whose outbox holds more than a quarter of its limit, so that the publisher's connection
+    /// can wait for it to drain before reading more: a fast publisher then slows to what its subscribers take
+    /// instead of making the broker drop their QoS 0 messages.
+    /// </summary>
+    public static void NoteIfCongested(BrokerConnection subscriber)
+    {
+        var pending = subscriber.Outbox.PendingBytes;
+        var limit = subscriber._options.OutboundBufferLimit;
+        if (pending <= limit / 4 || pending >= limit || subscriber.Outbox.Stalled) return;
+        var list = t_congested ??= [];
+        if (!list.Contains(subscriber.Outbox)) list.Add(subscriber.Outbox);
+    }
+
+    /// <summary>Waits (briefly: a stuck subscriber must not stall its publishers for long) for congested subscribers to drain.</summary>
+    private Task RelieveCongestionAsync()
+    {
+        var list = t_congested;
+        if (list is null || list.Count == 0) return Task.CompletedTask;
+        var congested = list.ToArray();
+        list.Clear();
+        return WaitBrieflyAsync(congested, _options.OutboundBufferLimit / 4);
+    }
+
+    private static async Task WaitBrieflyAsync(PacketOutbox[] congested, int limit)
+    {
+        foreach (var outbox in congested)
+        {
+            try
+            {
+                await outbox.WaitForSpaceAsync(limit).WaitAsync(TimeSpan.FromSeconds(2));
+            }
+            catch (TimeoutException)
+            {
+                // Not reading at all: stop waiting for it until it writes again; its QoS 0 messages drop at the limit.
+                outbox.Stalled = true;
+            }
+        }
+    }
+
     private bool V5 => Version == MqttProtocolVersion.V500;
 
     /// <summary>True when the connection has been silent for too long (1.5 × keep-alive, or the CONNECT timeout).</summary>
@@ -362,6 +407,7 @@ internal sealed class BrokerConnection : IDisposable
         {
             _broker.Route(message);
             Acknowledge(qos, publish.PacketId, ReasonCode.Success, keepQoS2Id: true);
+            await RelieveCongestionAsync();
             return true;
         }
         ValueTask<MessageDisposition> decision;
@@ -386,7 +432,9 @@ internal sealed class BrokerConnection : IDisposable
             {
                 failure = e;
             }
-            return Finish(new PendingPublish(message, publish.PacketId, default), result, failure);
+            var go = Finish(new PendingPublish(message, publish.PacketId, default), result, failure);
+            await RelieveCongestionAsync();
+            return go;
         }
 #pragma warning restore CA2012
         Interlocked.Increment(ref _pendingHooks);
@@ -410,6 +458,7 @@ internal sealed class BrokerConnection : IDisposable
             }
             Finish(pending, disposition, failure);
             Interlocked.Decrement(ref _pendingHooks);
+            await RelieveCongestionAsync();
         }
     }
 

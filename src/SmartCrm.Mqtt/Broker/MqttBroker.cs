@@ -255,6 +255,7 @@ public sealed class MqttBroker : IAsyncDisposable
     internal void Route(MqttMessage message)
     {
         Interlocked.Increment(ref _routed);
+        BrokerConnection.ClearCongestion();
         if (message.Retain) _retained.Set(message);
         var plain = t_plain ??= [];
         var shared = t_shared ??= [];

@@ -61,8 +61,16 @@ internal sealed class Session(string clientId, int maximumQueued)
             if (delivery.QualityOfService == QualityOfService.AtMostOnce)
             {
                 // QoS 0 is never queued: it goes now or, for an offline or flooded client, not at all.
-                if (connection is not null && connection.HasRoomForQoS0) connection.SendPublish(delivery, 0, duplicate: false);
-                else if (connection is not null) Dropped++;
+                if (connection is null) return;
+                if (connection.HasRoomForQoS0)
+                {
+                    connection.SendPublish(delivery, 0, duplicate: false);
+                    BrokerConnection.NoteIfCongested(connection);
+                }
+                else
+                {
+                    Dropped++;
+                }
                 return;
             }
             if (connection is not null && _queue.Count == 0 && TrySend(connection, delivery)) return;
@@ -159,6 +167,7 @@ internal sealed class Session(string clientId, int maximumQueued)
         var id = NextPacketId();
         if (connection.SendPublish(delivery, id, duplicate: false))
             _inFlight[id] = new InFlight { Delivery = delivery, Sequence = ++_sequence };
+        BrokerConnection.NoteIfCongested(connection);
         return true;
     }
 

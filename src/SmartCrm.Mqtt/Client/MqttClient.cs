@@ -550,7 +550,9 @@ public sealed class MqttClient : IAsyncDisposable
         var connection = await WaitConnectedAsync(cancellationToken);
         if (message.QualityOfService == QualityOfService.AtMostOnce)
         {
-            SendPublish(connection, new PublishPacket(message), allowAlias: true);
+            // QoS 0 has no acknowledgement to pace it: wait for the socket instead of buffering without end.
+            await connection.Outbox.WaitForSpaceAsync(1024 * 1024).WaitAsync(cancellationToken);
+            lock (_gate) SendPublish(connection, new PublishPacket(message), allowAlias: true);
             return ReasonCode.Success;
         }
         await _window!.WaitAsync(cancellationToken);

@@ -21,10 +21,35 @@ internal sealed class PacketOutbox : IDisposable
 
     public MqttProtocolVersion Version { get; set; }
 
-    /// <summary>Bytes encoded but not yet handed to the transport (to spot a slow reader).</summary>
-    public int PendingBytes => Volatile.Read(ref _pendingBytes);
+    /// <summary>Bytes encoded but not yet written to the transport (to spot a slow reader).</summary>
+    public int PendingBytes => Volatile.Read(ref _pendingBytes) + Volatile.Read(ref _writingBytes);
 
     private int _pendingBytes;
+    private int _writingBytes;
+    private TaskCompletionSource? _space;
+    private int _spaceLimit;
+
+    /// <summary>A wait for space timed out and nothing has been written since: the peer is not reading.</summary>
+    public bool Stalled
+    {
+        get => Volatile.Read(ref _stalled);
+        set => Volatile.Write(ref _stalled, value);
+    }
+
+    private bool _stalled;
+
+    /// <summary>Completes once fewer than <paramref name="limit"/> bytes wait for the network (at once when that is already so).</summary>
+    public Task WaitForSpaceAsync(int limit)
+    {
+        if (PendingBytes <= limit) return Task.CompletedTask;
+        lock (_gate)
+        {
+            if (_closed) return Task.CompletedTask;
+            _spaceLimit = _space is null ? limit : Math.Min(limit, _spaceLimit);
+            _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _space.Task;
+        }
+    }
 
     public bool IsClosed => Volatile.Read(ref _closed);
 
@@ -67,7 +92,14 @@ internal sealed class PacketOutbox : IDisposable
     /// <summary>Stops taking packets; <see cref="RunAsync"/> writes what is left and returns.</summary>
     public void Close()
     {
-        lock (_gate) _closed = true;
+        TaskCompletionSource? space;
+        lock (_gate)
+        {
+            _closed = true;
+            space = _space;
+            _space = null;
+        }
+        space?.TrySetResult();
         _signal.Writer.TryComplete();
     }
 
@@ -88,10 +120,23 @@ internal sealed class PacketOutbox : IDisposable
         {
             (_filling, _draining) = (_draining, _filling);
             _pendingBytes = 0;
+            _writingBytes = _draining.Length;
         }
         if (_draining.Length == 0) return true;
         var result = await output.WriteAsync(_draining.WrittenMemory, cancellationToken);
         _draining.Reset();
+        TaskCompletionSource? space = null;
+        Stalled = false;
+        lock (_gate)
+        {
+            _writingBytes = 0;
+            if (_space is not null && _pendingBytes <= _spaceLimit)
+            {
+                space = _space;
+                _space = null;
+            }
+        }
+        space?.TrySetResult();
         return !result.IsCompleted && !result.IsCanceled;
     }
 
