@@ -343,6 +343,13 @@ internal sealed class BrokerConnection : IDisposable
             _will = will;
         }
         var client = new ConnectedClient(clientId, connect.UserName, identity, Version, RemoteEndPoint);
+        // A will is a publication made later on the client's behalf: it needs the same permission now.
+        if (_will is not null && _options.Authorize is { } authorize && !await authorize(client, _will.Topic, TopicAccess.Publish))
+        {
+            _broker.Logger.LogInformation("MQTT client {Client} may not publish its will to {Topic}", clientId, _will.Topic);
+            Outbox.Send(new ConnAckPacket { ReasonCode = ReasonCode.NotAuthorized });
+            return false;
+        }
         var session = _broker.AttachSession(this, clientId, connect.CleanStart, _sessionExpiry, out var sessionPresent);
         Session = session;
         MqttProperties? ackProperties = null;

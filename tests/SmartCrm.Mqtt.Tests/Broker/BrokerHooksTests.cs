@@ -73,6 +73,16 @@ public sealed class BrokerHooksTests
     }
 
     [Fact]
+    public async Task Will_to_a_topic_the_client_may_not_publish_to_is_refused_at_connect()
+    {
+        await using var broker = await TestBroker.StartAsync(o => o.Authorize = (client, topic, _) => ValueTask.FromResult(topic.StartsWith($"dev/{client.ClientId}/", StringComparison.Ordinal)));
+        await using var spoofer = new MqttClient(new MqttClientOptions { Port = broker.Port, ClientId = "d1", Will = new MqttMessage("dev/d2/status", Text.Bytes("offline")) });
+        (await Should.ThrowAsync<MqttConnectException>(() => spoofer.ConnectAsync())).ReasonCode.ShouldBe(ReasonCode.NotAuthorized);
+        var (honest, _) = await broker.ConnectAsync("d1", configure: o => o.Will = new MqttMessage("dev/d1/status", Text.Bytes("offline")));
+        honest.IsConnected.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task QoS_1_is_acknowledged_only_after_the_message_hook_has_finished()
     {
         var release = new TaskCompletionSource();
