@@ -342,11 +342,12 @@ public sealed class MqttBroker : IAsyncDisposable
                 {
                     existing.ExpiresAt = 0;
                     existing.ExpiryInterval = sessionExpiry;
+                    existing.Owner = connection;
                     sessionPresent = true;
                     return existing;
                 }
             }
-            session = new Session(clientId, Options.MaximumQueuedMessages) { ExpiryInterval = sessionExpiry };
+            session = new Session(clientId, Options.MaximumQueuedMessages) { ExpiryInterval = sessionExpiry, Owner = connection };
             _sessions[clientId] = session;
         }
         if (willToPublish is not null) PublishWill(willToPublish);
@@ -372,7 +373,7 @@ public sealed class MqttBroker : IAsyncDisposable
         lock (_sessionsGate)
         {
             session.Detach(connection);
-            var owner = _sessions.TryGetValue(session.ClientId, out var current) && current == session && session.Connection is null;
+            var owner = _sessions.TryGetValue(session.ClientId, out var current) && current == session && session.Owner == connection;
             var willDelay = will?.Properties?.WillDelayInterval ?? 0;
             if (will is not null)
             {

@@ -30,6 +30,8 @@ internal sealed class Session(string clientId, int maximumQueued)
     /// <summary>QoS 2 packet identifiers received and acknowledged with PUBREC, awaiting PUBREL.</summary>
     public HashSet<ushort> ReceivedQoS2 { get; } = [];
     public BrokerConnection? Connection { get; set; }
+    /// <summary>The connection that last took this session at CONNECT (set before it attaches, so an older connection closing meanwhile cannot end the session).</summary>
+    public BrokerConnection? Owner { get; set; }
     public bool IsOnline => Volatile.Read(ref _online);
     private bool _online;
 

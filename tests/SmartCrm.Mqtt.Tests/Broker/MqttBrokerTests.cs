@@ -465,6 +465,24 @@ public sealed class MqttBrokerTests
     }
 
     [Fact]
+    public async Task Taking_over_a_session_keeps_it_even_though_the_old_connection_asked_for_it_to_end()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var (first, _) = await broker.ConnectAsync("phone", configure: o => o.AutoReconnect = false);
+        await first.SubscribeAsync("calls", QualityOfService.AtLeastOnce);
+        var (second, inbox) = await broker.ConnectAsync("phone", configure: o =>
+        {
+            o.CleanStart = false;
+            o.SessionExpiryInterval = 60;
+        });
+        await Eventually.TrueAsync(() => !first.IsConnected, "first connection closed");
+        await Task.Delay(100);
+        broker.Broker.SubscriptionCount("phone").ShouldBe(1);
+        broker.Broker.Publish(new MqttMessage("calls", Text.Bytes("ring"), QualityOfService.AtLeastOnce));
+        Text.Of(await inbox.NextAsync()).ShouldBe("ring");
+    }
+
+    [Fact]
     public async Task Queue_of_an_offline_session_is_bounded()
     {
         await using var broker = await TestBroker.StartAsync(o => o.MaximumQueuedMessages = 10);
