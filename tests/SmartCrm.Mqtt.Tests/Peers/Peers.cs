@@ -140,7 +140,7 @@ internal sealed class Mosquitto : IAsyncDisposable
             var port = Peers.FreePort();
             var config = Path.Combine(folder, "mosquitto.conf");
             // mosquitto 2.x listens on loopback only and refuses anonymous clients unless told otherwise.
-            await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 100\nmax_queued_messages 10000\n");
+            await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\nmax_inflight_messages 100\nmax_queued_messages 10000\n");
             var process = Peers.Start(program, ["-c", config]);
             var deadline = Environment.TickCount64 + 10_000;
             while (Environment.TickCount64 < deadline && !process.HasExited)
