@@ -475,11 +475,18 @@ internal sealed class BrokerConnection : IDisposable
         var qos = pending.Message.QualityOfService;
         if (failure is not null)
         {
-            _broker.Logger.LogWarning(failure, "MQTT message from {Client} on {Topic} was not taken by the host", Client!.ClientId, pending.Message.Topic);
+            if (failure is MessageRefusedException refused)
+            {
+                _broker.Logger.LogWarning("MQTT message from {Client} on {Topic} refused ({ReasonCode}): {Reason}", Client!.ClientId, pending.Message.Topic, refused.ReasonCode, refused.Message);
+            }
+            else
+            {
+                _broker.Logger.LogWarning(failure, "MQTT message from {Client} on {Topic} was not taken by the host", Client!.ClientId, pending.Message.Topic);
+            }
             if (qos == QualityOfService.AtMostOnce) return true;
             if (V5)
             {
-                Acknowledge(qos, pending.PacketId, ReasonCode.UnspecifiedError, keepQoS2Id: false);
+                Acknowledge(qos, pending.PacketId, (failure as MessageRefusedException)?.ReasonCode ?? ReasonCode.UnspecifiedError, keepQoS2Id: false);
                 return true;
             }
             // 3.1.1 has no negative acknowledgement: closing makes the client send the message again.

@@ -13,6 +13,15 @@ public sealed record TokenRotated(long Id, string AccessToken);
 
 public sealed record DeviceAttributesView(JsonElement Client, JsonElement Shared, JsonElement Server);
 
+public sealed record RpcRequest
+{
+    [Required, MaxLength(100)] public string? Method { get; init; }
+    public JsonElement? Params { get; init; }
+    /// <summary>Milliseconds to wait for the device's answer.</summary>
+    [Range(100, 120_000)] public int? Timeout { get; init; }
+    public bool? Oneway { get; init; }
+}
+
 public sealed record CardInput
 {
     [Required, MaxLength(64)] public string? Uid { get; init; }
@@ -34,6 +43,12 @@ public static class DevicesApi
         services.AddSingleton<TelemetryFeed>();
         services.AddSingleton<TelemetryWriter>();
         services.AddHostedService(s => s.GetRequiredService<TelemetryWriter>());
+        services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DeviceProvisioning>();
+        services.AddSingleton<DeviceGateway>();
+        services.AddHostedService(s => s.GetRequiredService<DeviceGateway>());
+        services.AddSingleton<UpstreamSubscriber>();
+        services.AddHostedService(s => s.GetRequiredService<UpstreamSubscriber>());
         services.AddSingleton<DeviceStatusJob>();
         services.AddHostedService(s => s.GetRequiredService<DeviceStatusJob>());
         return services;
@@ -93,6 +108,40 @@ public static class DevicesApi
             await changed.NotifyAsync(id, patch, cancellationToken);
             return TypedResults.Ok(Parse(merged));
         }).RequireAuthorization(Permissions.DevicesWrite).WithName("SetSharedAttributes");
+
+        // Server-side RPC: {"method":"setMode","params":{...},"timeout":10000,"oneway":false}.
+        devices.MapPost("/{id:long}/rpc", async Task<IResult> (long id, RpcRequest request, CrmDb db, DeviceGateway gateway, CancellationToken cancellationToken) =>
+        {
+            var errors = RecordApi.Validate(request);
+            if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+            if (!await db.Devices.AnyAsync(d => d.Id == id, cancellationToken)) return Problems.NotFound("Device", id);
+            try
+            {
+                var answer = await gateway.CallAsync(id, request.Method!, request.Params, TimeSpan.FromMilliseconds(request.Timeout ?? 10_000), request.Oneway ?? false, cancellationToken);
+                return answer is { } value ? TypedResults.Ok(value) : TypedResults.Accepted((string?)null);
+            }
+            catch (DeviceRpcException e)
+            {
+                return TypedResults.Problem(title: e.TimedOut ? "The device did not answer" : "The device cannot be reached", detail: e.Message,
+                    statusCode: e.TimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status409Conflict);
+            }
+        }).RequireAuthorization(Permissions.DevicesWrite).WithName("CallDevice");
+
+        api.MapRecords("/provisioning-profiles", new RecordRules<ProvisioningProfile, ProvisioningProfileInput>
+        {
+            ReadPermission = Permissions.CustomersRead,
+            WritePermission = Permissions.DevicesWrite,
+            Create = input => { var p = new ProvisioningProfile { Name = "", Key = "" }; input.ApplyTo(p); return p; },
+            Apply = (input, profile) => input.ApplyTo(profile),
+            BeforeCreate = async (input, _, db, cancellationToken) => input.Key is { } key && await db.ProvisioningProfiles.AnyAsync(p => p.Key == key, cancellationToken)
+                ? Problems.Field("key", "Another profile has this provision key.") : null,
+        });
+        api.MapPost("/provision", async Task<IResult> (HttpRequest request, DeviceProvisioning provisioning, CancellationToken cancellationToken) =>
+        {
+            if (await ReadBodyAsync(request, cancellationToken) is not { } body) return TooLarge();
+            var answer = await provisioning.ProvisionAsync(body, cancellationToken);
+            return TypedResults.Json(answer, ProvisionAnswer.Json, statusCode: answer.Status == "SUCCESS" ? 200 : answer.Status == "NOT_FOUND" ? 401 : 400);
+        }).AllowAnonymous().WithTags("Device HTTP API").WithName("ProvisionDevice");
 
         api.MapRecords("/cards", new RecordRules<Card, CardInput>
         {

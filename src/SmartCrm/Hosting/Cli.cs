@@ -12,12 +12,15 @@ internal static class Cli
     private static readonly Option<string> Data = new("--data") { Description = "Data folder (SQLite file and local state)", DefaultValueFactory = _ => "smartcrm-data" };
     private static readonly Option<string?> Database = new("--database") { Description = "PostgreSQL connection string (or SMARTCRM_DATABASE); SQLite in --data when absent" };
     private static readonly Option<bool> Demo = new("--demo") { Description = "Fill an empty database with a demo company" };
+    private static readonly Option<int?> MqttPort = new("--mqtt-port") { Description = "Port of the embedded MQTT broker for devices (default 1883; 0 turns it off)" };
+    private static readonly Option<string?> MqttAddress = new("--mqtt-address") { Description = "Address the MQTT broker listens on (default 127.0.0.1; 0.0.0.0 for devices on the network)" };
+    private static readonly Option<string?> MqttUpstream = new("--mqtt-upstream") { Description = "Take device traffic from an external broker (mqtt://host:port) with a shared subscription instead" };
     private static readonly Option<int> DemoScale = new("--demo-scale") { Description = "Size of the demo company (1 = about 2,000 customers)", DefaultValueFactory = _ => 1 };
 
     public static RootCommand Create()
     {
         var root = new RootCommand("SmartCrm: the CRM for companies whose customers own connected products");
-        var serve = new Command("serve", "Run the web console, the REST API and the device broker") { Urls, Data, Database, Demo, DemoScale };
+        var serve = new Command("serve", "Run the web console, the REST API and the device broker") { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttUpstream };
         serve.SetAction((parse, cancellationToken) => ServeAsync(parse, [], cancellationToken));
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ApiKeyCommand());
@@ -25,7 +28,7 @@ internal static class Cli
         root.Subcommands.Add(EvaluationCommand.Create());
         root.Subcommands.Add(SchemaScriptCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());
-        foreach (var option in new Option[] { Urls, Data, Database, Demo, DemoScale }) root.Options.Add(option);
+        foreach (var option in new Option[] { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttUpstream }) root.Options.Add(option);
         // Plain `smartcrm` serves too; unknown --key=value tokens are host settings (this is also how the test host starts the program).
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((parse, cancellationToken) => ServeAsync(parse, [.. parse.UnmatchedTokens], cancellationToken));
@@ -56,6 +59,9 @@ internal static class Cli
             settings[$"{DemoOptions.Section}:Enabled"] = "true";
             settings[$"{DemoOptions.Section}:Scale"] = parse.GetValue(DemoScale).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        if (parse.GetValue(MqttPort) is { } mqttPort) settings[$"{MqttOptions.Section}:Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(MqttAddress) is { } mqttAddress) settings[$"{MqttOptions.Section}:Address"] = mqttAddress;
+        if (parse.GetValue(MqttUpstream) is { } upstream) settings[$"{MqttOptions.Section}:Upstream"] = upstream;
         // ASPNETCORE_URLS wins over the default, never over an explicit --urls.
         var explicitUrls = parse.GetResult(Urls) is { Implicit: false };
         if (withUrls && (explicitUrls || Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null)) settings["urls"] = parse.GetValue(Urls);

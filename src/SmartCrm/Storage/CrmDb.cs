@@ -31,6 +31,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProv
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<Card> Cards => Set<Card>();
+    public DbSet<ProvisioningProfile> ProvisioningProfiles => Set<ProvisioningProfile>();
     public DbSet<Alarm> Alarms => Set<Alarm>();
     public DbSet<AlarmEvent> AlarmEvents => Set<AlarmEvent>();
     public DbSet<AlarmRule> AlarmRules => Set<AlarmRule>();
@@ -136,6 +137,12 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProv
             e.HasIndex(d => d.TokenHash).IsUnique();
             e.HasIndex(d => d.CustomerId);
             e.HasIndex(d => d.Model);
+        });
+        modelBuilder.Entity<ProvisioningProfile>(e =>
+        {
+            e.ToTable("provisioning_profiles");
+            e.HasOne<Customer>().WithMany().HasForeignKey(p => p.CustomerId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(p => p.Key).IsUnique();
         });
         modelBuilder.Entity<Card>(e =>
         {

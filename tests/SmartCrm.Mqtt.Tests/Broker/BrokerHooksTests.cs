@@ -165,6 +165,18 @@ public sealed class BrokerHooksTests
     }
 
     [Fact]
+    public async Task A_refusing_hook_chooses_the_reason_code_a_5_0_publisher_gets()
+    {
+        await using var broker = await TestBroker.StartAsync(o => o.MessageReceived = (m, _) =>
+            Text.Of(m.Message.Payload) == "not json" ? throw new MessageRefusedException(ReasonCode.PayloadFormatInvalid, "not JSON") : ValueTask.FromResult(MessageDisposition.Deliver));
+        var (v5, _) = await broker.ConnectAsync("v5");
+        (await v5.PublishAsync("t", Text.Bytes("not json"), QualityOfService.AtLeastOnce)).ShouldBe(ReasonCode.PayloadFormatInvalid);
+        (await v5.PublishAsync("t", Text.Bytes("not json"), QualityOfService.ExactlyOnce)).ShouldBe(ReasonCode.PayloadFormatInvalid);
+        (await v5.PublishAsync("t", Text.Bytes("{}"), QualityOfService.AtLeastOnce)).ShouldBe(ReasonCode.Success, "the connection stays usable");
+        Should.Throw<ArgumentException>(() => new MessageRefusedException(ReasonCode.Success, "x"));
+    }
+
+    [Fact]
     public async Task Publishing_to_one_client_reaches_only_that_client()
     {
         await using var broker = await TestBroker.StartAsync();
