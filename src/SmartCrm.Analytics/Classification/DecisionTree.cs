@@ -36,6 +36,7 @@ internal struct TreeNode
 /// </summary>
 public sealed class DecisionTree : IClassifier
 {
+    /// <summary>Words of the routing mask (every code, unseen ones included) and, after it, of the mask of left categories seen in training.</summary>
     internal const int MaskWords = 4;
 
     private readonly TreeNode[] nodes;
@@ -240,10 +241,11 @@ public sealed class DecisionTree : IClassifier
         return (uint)code < (uint)n.Branches ? branches[n.Table + code] : -1;
     }
 
+    /// <summary>The categories seen in training that the node sends left (unseen ones follow the larger child).</summary>
     private int[] CategoriesIn(int table)
     {
         var list = new List<int>();
-        for (var c = 0; c < FeatureMatrix.MaxCategories; c++) if ((masks[table + (c >> 6)] & (1UL << (c & 63))) != 0) list.Add(c);
+        for (var c = 0; c < FeatureMatrix.MaxCategories; c++) if ((masks[table + MaskWords + (c >> 6)] & (1UL << (c & 63))) != 0) list.Add(c);
         return list.ToArray();
     }
 
@@ -285,7 +287,7 @@ public sealed class DecisionTree : IClassifier
                     if (n.Kind == SplitKind.CategorySet)
                     {
                         n.Table = newMasks.Count;
-                        for (var w = 0; w < MaskWords; w++) newMasks.Add(masks[nodes[id].Table + w]);
+                        for (var w = 0; w < 2 * MaskWords; w++) newMasks.Add(masks[nodes[id].Table + w]);
                     }
                     n.Left = Copy(nodes[id].Left);
                     n.Right = Copy(nodes[id].Right);

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SmartCrm.Analytics.Classification;
 
 /// <summary>Which way an example went at one node of a decision tree.</summary>
@@ -9,10 +11,13 @@ public enum Branch
     /// <summary>The value was above the threshold.</summary>
     Above,
 
-    /// <summary>The category was one of the node's listed categories.</summary>
+    /// <summary>
+    /// The example went the way of the node's listed categories (those seen in training on that side; a category
+    /// the node never saw follows the side that held more training weight).
+    /// </summary>
     InCategories,
 
-    /// <summary>The category was not one of the node's listed categories.</summary>
+    /// <summary>The example went the other way from the node's listed categories.</summary>
     NotInCategories,
 
     /// <summary>A multiway (ID3) node: the example took the branch of its own category.</summary>
@@ -28,15 +33,22 @@ public enum Branch
 /// <param name="Branch">The way the example went.</param>
 public sealed record DecisionStep(int Feature, string FeatureName, double Value, double Threshold, IReadOnlyList<int> Categories, Branch Branch)
 {
-    /// <summary>The test as a person reads it, e.g. "tenure = 3 ≤ 5.5".</summary>
-    public override string ToString() => Branch switch
+    /// <summary>The test as a person reads it, e.g. "tenure = 3 ≤ 5.5" (numbers in the invariant culture).</summary>
+    public override string ToString()
     {
-        Branch.AtMost => $"{FeatureName} = {Value:G6} ≤ {Threshold:G6}",
-        Branch.Above => $"{FeatureName} = {Value:G6} > {Threshold:G6}",
-        Branch.InCategories => $"{FeatureName} = {Value:G6} ∈ {{{string.Join(", ", Categories)}}}",
-        Branch.NotInCategories => $"{FeatureName} = {Value:G6} ∉ {{{string.Join(", ", Categories)}}}",
-        _ => $"{FeatureName} = {Value:G6}",
-    };
+        var value = Value.ToString("G6", CultureInfo.InvariantCulture);
+        var threshold = Threshold.ToString("G6", CultureInfo.InvariantCulture);
+        var listed = "{" + string.Join(", ", Categories) + "}";
+        return Branch switch
+        {
+            Branch.AtMost => $"{FeatureName} = {value} ≤ {threshold}",
+            Branch.Above => $"{FeatureName} = {value} > {threshold}",
+            Branch.InCategories when Categories.Contains((int)Value) => $"{FeatureName} = {value} ∈ {listed}",
+            Branch.InCategories => $"{FeatureName} = {value} (not seen in training) goes with {listed}",
+            Branch.NotInCategories => $"{FeatureName} = {value} ∉ {listed}",
+            _ => $"{FeatureName} = {value}",
+        };
+    }
 }
 
 /// <summary>How much one feature moved a prediction away from the model's baseline.</summary>

@@ -34,6 +34,7 @@ internal static class Lbfgs
         var f = objective(x, g);
         if (!double.IsFinite(f)) throw new ArgumentException("L-BFGS: the objective is not finite at the start point.");
         var iteration = 0;
+        var stalled = 0;
         var gNorm = MaxAbs(g);
         while (gNorm > gradientTolerance && iteration < maxIterations)
         {
@@ -74,7 +75,10 @@ internal static class Lbfgs
             {
                 for (var i = 0; i < n; i++) xNew[i] = x[i] + step * direction[i];
                 fNew = objective(xNew, gNew);
-                if (double.IsFinite(fNew) && fNew <= f + 1e-4 * step * slope)
+                // Near the optimum f stops changing within rounding, and Armijo's test turns into noise; a step that
+                // keeps f within rounding and shrinks the gradient is progress all the same.
+                if (double.IsFinite(fNew) && (fNew <= f + 1e-4 * step * slope
+                    || (fNew <= f + 1e-13 * Math.Abs(f) && MaxAbs(gNew) < gNorm)))
                 {
                     accepted = true;
                     var m = (newest + 1) % memory;
@@ -90,17 +94,17 @@ internal static class Lbfgs
                         newest = m;
                         stored = Math.Min(stored + 1, memory);
                     }
-                    var decrease = f - fNew;
                     xNew.CopyTo(x);
                     gNew.CopyTo(g, 0);
                     f = fNew;
+                    var previous = gNorm;
                     gNorm = MaxAbs(g);
-                    if (decrease <= 1e-15 * Math.Max(1, Math.Abs(f))) return new LbfgsResult(iteration, f, gNorm, gNorm <= gradientTolerance * 100);
+                    stalled = gNorm < previous * 0.999 ? 0 : stalled + 1;
                     break;
                 }
                 step *= 0.5;
             }
-            if (!accepted) return new LbfgsResult(iteration, f, gNorm, false);
+            if (!accepted || stalled > 50) return new LbfgsResult(iteration, f, gNorm, gNorm <= gradientTolerance);
         }
         return new LbfgsResult(iteration, f, gNorm, gNorm <= gradientTolerance);
     }

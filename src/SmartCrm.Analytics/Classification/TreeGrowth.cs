@@ -354,6 +354,7 @@ internal sealed class TreeGrowth
                 break;
             case SplitKind.CategorySet:
                 node.Table = masks.Count;
+                var seenLeft = (split.Mask0, split.Mask1, split.Mask2, split.Mask3);
                 if (split.UnseenLeft)
                 {
                     // Categories absent from this node follow the heavier child.
@@ -362,7 +363,7 @@ internal sealed class TreeGrowth
                     ClearCategories();
                     for (var c = 0; c < FeatureMatrix.MaxCategories; c++) if (!here.Contains(c)) SetBit(ref split, c);
                 }
-                masks.AddRange([split.Mask0, split.Mask1, split.Mask2, split.Mask3]);
+                masks.AddRange([split.Mask0, split.Mask1, split.Mask2, split.Mask3, seenLeft.Mask0, seenLeft.Mask1, seenLeft.Mask2, seenLeft.Mask3]);
                 break;
             default:
                 node.Table = branches.Count;
