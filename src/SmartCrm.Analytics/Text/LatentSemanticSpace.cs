@@ -71,7 +71,7 @@ public sealed class LatentSemanticSpace
         x.MultiplyTransposed(q, width, z);
         var r = new double[width * width];
         var q2 = Orthonormalise(z, m, width, r);
-        var rt = Matrix<double>.Build.Dense(width, width, (i, j) => r[j * width + i]);
+        var rt = Matrix<double>.Build.Dense(width, width, (i, j) => r[i * width + j]); // r is R column-major, so this reads Rᵀ
         var svd = rt.Svd(computeVectors: true);
         var w = svd.VT.Transpose();
         var u = svd.U;
