@@ -62,8 +62,12 @@ public sealed class DecisionTree : IClassifier
     public static DecisionTree Fit(FeatureMatrix x, ReadOnlySpan<int> labels, DecisionTreeOptions? options = null, ReadOnlySpan<double> weights = default) =>
         Fit(x, labels, options, weights, 0);
 
-    /// <summary>As the public Fit, with at least <paramref name="minClasses"/> classes (a forest's trees must agree on the count).</summary>
-    internal static DecisionTree Fit(FeatureMatrix x, ReadOnlySpan<int> labels, DecisionTreeOptions? options, ReadOnlySpan<double> weights, int minClasses)
+    /// <summary>
+    /// As the public Fit, with at least <paramref name="minClasses"/> classes (a forest's trees must agree on the count)
+    /// and optionally the sort orders of <paramref name="x"/> computed once for many trees.
+    /// </summary>
+    internal static DecisionTree Fit(FeatureMatrix x, ReadOnlySpan<int> labels, DecisionTreeOptions? options, ReadOnlySpan<double> weights, int minClasses,
+        PresortedFeatures? presorted = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         options ??= DecisionTreeOptions.Cart;
@@ -80,7 +84,7 @@ public sealed class DecisionTree : IClassifier
             }
             if (!any) throw new ArgumentException("DecisionTree.Fit: every weight is 0.", nameof(weights));
         }
-        var tree = new TreeGrowth(x, labels, weights, classCount, options).Grow();
+        var tree = new TreeGrowth(presorted ?? new PresortedFeatures(x), labels, weights, classCount, options).Grow();
         return options.CostComplexityAlpha > 0 ? tree.Prune(options.CostComplexityAlpha) : tree;
     }
 

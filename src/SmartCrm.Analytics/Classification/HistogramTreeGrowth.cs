@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmartCrm.Analytics.Classification;
 
 /// <summary>Sum of gradients, Hessians and rows falling in one histogram bin.</summary>
@@ -14,6 +16,7 @@ internal sealed class BoostedTree(int[] feature, double[] threshold, byte[] binT
 {
     public double RootValue => value[0];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double ValueOfBinned(byte[][] binned, int row)
     {
         var id = 0;
@@ -146,6 +149,7 @@ internal sealed class HistogramTreeGrowth
 
     private bool Splittable(Node node) => node.Depth < options.MaxDepth && node.End - node.Start >= 2 * options.MinSamplesLeaf;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private HistogramBin[] Build(Node node)
     {
         var histogram = pool.Count > 0 ? pool.Pop() : new HistogramBin[totalBins];
@@ -183,6 +187,7 @@ internal sealed class HistogramTreeGrowth
         node.Histogram = null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool FindSplit(Node node)
     {
         var lambda = options.L2;
@@ -257,6 +262,7 @@ internal sealed class HistogramTreeGrowth
         return found;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Partition(Node node)
     {
         var column = binned[node.Feature];

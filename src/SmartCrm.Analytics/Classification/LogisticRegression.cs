@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmartCrm.Analytics.Classification;
 
 /// <summary>How a logistic regression is fitted. Defaults follow scikit-learn's LogisticRegression (C = 1, lbfgs).</summary>
@@ -195,6 +197,7 @@ public sealed class LogisticRegression : IClassifier
     /// <summary>log(1 + e^s) without overflow.</summary>
     internal static double Softplus(double s) => s > 0 ? s + double.LogP1(Math.Exp(-s)) : double.LogP1(Math.Exp(s));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double BinaryLoss(ReadOnlySpan<double> theta, Span<double> gradient, double[] z, int[] y, int rows, int columns, double penalty, double[] residuals)
     {
         var w = theta[..columns];
@@ -223,6 +226,7 @@ public sealed class LogisticRegression : IClassifier
         return loss / rows + 0.5 * penalty * square;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SoftmaxLoss(ReadOnlySpan<double> theta, Span<double> gradient, double[] z, int[] y, int rows, int columns, int classes, double penalty, double[] residuals)
     {
         var width = columns + 1;

@@ -58,13 +58,14 @@ public sealed class RandomForest : IClassifier
         var random = new Random(options.Seed);
         for (var t = 0; t < seeds.Length; t++) seeds[t] = random.Next();
         var trees = new DecisionTree[options.Trees];
+        var presorted = new PresortedFeatures(x);
         Parallel.For(0, options.Trees, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = cancellationToken }, t =>
         {
             var draw = new Random(seeds[t]);
             var weights = new double[x.Rows];
             for (var i = 0; i < x.Rows; i++) weights[draw.Next(x.Rows)]++;
             var treeOptions = options.Tree with { MaxFeatures = maxFeatures, Seed = draw.Next(), CostComplexityAlpha = 0 };
-            trees[t] = DecisionTree.Fit(x, y, treeOptions, weights, classCount);
+            trees[t] = DecisionTree.Fit(x, y, treeOptions, weights, classCount, presorted);
         });
         return new RandomForest(trees, [.. x.Names], classCount);
     }

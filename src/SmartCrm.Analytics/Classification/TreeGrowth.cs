@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace SmartCrm.Analytics.Classification;
@@ -39,26 +40,23 @@ internal sealed class TreeGrowth
     private readonly List<int> branches = [];
 
     public TreeGrowth(FeatureMatrix x, ReadOnlySpan<int> y, ReadOnlySpan<double> w, int classCount, DecisionTreeOptions options)
+        : this(new PresortedFeatures(x), y, w, classCount, options)
+    {
+    }
+
+    public TreeGrowth(PresortedFeatures features, ReadOnlySpan<int> y, ReadOnlySpan<double> w, int classCount, DecisionTreeOptions options)
     {
         this.classCount = classCount;
         this.options = options;
-        featureCount = x.Columns;
-        kinds = [.. x.Kinds];
-        names = [.. x.Names];
+        featureCount = features.Columns.Length;
+        kinds = features.Kinds;
+        names = features.Names;
+        columns = features.Columns;
+        var rows = features.Rows;
         labels = y.ToArray();
-        weights = w.IsEmpty ? Enumerable.Repeat(1.0, x.Rows).ToArray() : w.ToArray();
+        weights = w.IsEmpty ? Enumerable.Repeat(1.0, rows).ToArray() : w.ToArray();
         random = new Random(options.Seed);
         featureOrder = Enumerable.Range(0, featureCount).ToArray();
-
-        var rows = x.Rows;
-        columns = new double[featureCount][];
-        var all = x.Values;
-        for (var f = 0; f < featureCount; f++)
-        {
-            var column = new double[rows];
-            for (var r = 0; r < rows; r++) column[r] = all[r * featureCount + f];
-            columns[f] = column;
-        }
 
         var inBag = new List<int>(rows);
         for (var r = 0; r < rows; r++) if (weights[r] > 0) inBag.Add(r);
@@ -66,14 +64,15 @@ internal sealed class TreeGrowth
         scratch = new int[members.Length];
         branchOf = new int[rows];
 
+        // The shared sort order of all rows, filtered to the rows in this sample: no sorting per tree.
         sorted = new int[]?[featureCount];
-        var keys = new double[members.Length];
         for (var f = 0; f < featureCount; f++)
         {
-            if (kinds[f] != FeatureKind.Numeric) continue;
-            var order = (int[])members.Clone();
-            for (var i = 0; i < order.Length; i++) keys[i] = columns[f][order[i]];
-            Array.Sort(keys, order);
+            if (features.Sorted[f] is not { } all) continue;
+            if (members.Length == rows) { sorted[f] = (int[])all.Clone(); continue; }
+            var order = new int[members.Length];
+            var at = 0;
+            foreach (var r in all) if (weights[r] > 0) order[at++] = r;
             sorted[f] = order;
         }
 
@@ -115,6 +114,7 @@ internal sealed class TreeGrowth
         return new DecisionTree([.. nodes], [.. values], [.. masks], [.. branches], classCount, names);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AddNode(int start, int end)
     {
         Array.Clear(nodeCounts);
@@ -174,6 +174,7 @@ internal sealed class TreeGrowth
         return best;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool SearchThreshold(int f, int start, int end, double weight, double nodeTotal, ref Split best)
     {
         var order = sorted[f]!;
@@ -230,6 +231,7 @@ internal sealed class TreeGrowth
     }
 
     /// <summary>Class weights per category of feature <paramref name="f"/> in the node; false when only one category is present.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CountCategories(int f, int start, int end)
     {
         present.Clear();
@@ -380,8 +382,23 @@ internal sealed class TreeGrowth
     }
 
     /// <summary>Stable bucket partition of a[start..end) by <see cref="branchOf"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Partition(int[] a, int start, int end, int[] offsets)
     {
+        if (offsets.Length == 3)
+        {
+            // Two branches: left rows are written in place (the write never passes the read), right rows wait aside.
+            var write = start;
+            var aside = 0;
+            for (var i = start; i < end; i++)
+            {
+                var s = a[i];
+                if (branchOf[s] == 0) a[write++] = s;
+                else scratch[aside++] = s;
+            }
+            Array.Copy(scratch, 0, a, write, aside);
+            return;
+        }
         var next = new int[offsets.Length];
         Array.Copy(offsets, next, offsets.Length);
         var span = scratch.AsSpan(0, end - start);
@@ -428,4 +445,42 @@ internal sealed class TreeGrowth
         var bit = 1UL << (code & 63);
         return ((code >> 6) switch { 0 => split.Mask0, 1 => split.Mask1, 2 => split.Mask2, _ => split.Mask3 } & bit) != 0;
     }
+}
+
+/// <summary>Column-major values and, per numeric column, all rows in ascending order: computed once, shared by the trees of a forest.</summary>
+internal sealed class PresortedFeatures
+{
+    public PresortedFeatures(FeatureMatrix x)
+    {
+        Rows = x.Rows;
+        Kinds = [.. x.Kinds];
+        Names = [.. x.Names];
+        var count = x.Columns;
+        Columns = new double[count][];
+        Sorted = new int[]?[count];
+        var all = x.Values;
+        var keys = new double[Rows];
+        for (var f = 0; f < count; f++)
+        {
+            var column = new double[Rows];
+            for (var r = 0; r < Rows; r++) column[r] = all[r * count + f];
+            Columns[f] = column;
+            if (Kinds[f] != FeatureKind.Numeric) continue;
+            var order = new int[Rows];
+            for (var r = 0; r < Rows; r++) order[r] = r;
+            column.CopyTo(keys, 0);
+            Array.Sort(keys, order);
+            Sorted[f] = order;
+        }
+    }
+
+    public int Rows { get; }
+
+    public FeatureKind[] Kinds { get; }
+
+    public string[] Names { get; }
+
+    public double[][] Columns { get; }
+
+    public int[]?[] Sorted { get; }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace SmartCrm.Analytics.Text;
@@ -221,6 +222,7 @@ public sealed class CsrMatrix
     }
 
     /// <summary>Y = this · B for a dense row-major B of <see cref="Columns"/> × <paramref name="width"/>; Y is Rows × width, row-major.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Multiply(ReadOnlySpan<double> b, int width, Span<double> y)
     {
         y.Clear();
@@ -232,6 +234,7 @@ public sealed class CsrMatrix
     }
 
     /// <summary>Z = thisᵀ · Q for a dense row-major Q of <see cref="Rows"/> × <paramref name="width"/>; Z is Columns × width, row-major.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void MultiplyTransposed(ReadOnlySpan<double> q, int width, Span<double> z)
     {
         z.Clear();

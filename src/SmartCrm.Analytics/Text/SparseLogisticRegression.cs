@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SmartCrm.Analytics.Classification;
 
 namespace SmartCrm.Analytics.Text;
@@ -100,6 +101,7 @@ public sealed class SparseLogisticRegression : ITextClassifier
         for (var k = 0; k < scores.Length; k++) scores[k] /= sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Loss(CsrMatrix x, int[] y, int classes, double penalty, ReadOnlySpan<double> theta, Span<double> gradient, double[] residuals)
     {
         var features = x.Columns;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 
@@ -88,6 +89,7 @@ public sealed class Tokeniser
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitWords<TSink>(ReadOnlySpan<char> text, ref TSink sink) where TSink : struct, ITermSink
     {
         // Word spans (start, length) first; n-grams are then contiguous runs of them.
@@ -122,6 +124,7 @@ public sealed class Tokeniser
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EmitCharactersWithinWords<TSink>(ReadOnlySpan<char> text, ref TSink sink) where TSink : struct, ITermSink
     {
         var padded = new char[text.Length + 2];
