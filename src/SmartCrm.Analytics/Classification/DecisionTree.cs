@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmartCrm.Analytics.Classification;
 
 /// <summary>The test a tree node applies.</summary>
@@ -179,6 +181,7 @@ public sealed class DecisionTree : IClassifier
         return Compact(cut);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LeafOf(ReadOnlySpan<double> row)
     {
         var id = 0;
@@ -198,6 +201,7 @@ public sealed class DecisionTree : IClassifier
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Walk(ReadOnlySpan<double> row, List<DecisionStep>? steps, Span<double> byFeature, int classIndex)
     {
         var id = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmartCrm.Analytics.Classification;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace SmartCrm.Analytics.Classification;
 /// </summary>
 internal sealed class FeatureBins
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public FeatureBins(FeatureMatrix x, int maxBins)
     {
         Columns = x.Columns;
@@ -59,6 +62,7 @@ internal sealed class FeatureBins
     public FeatureKind[] Kinds { get; }
 
     /// <summary>The bin of every row, column by column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public byte[][] Bin(FeatureMatrix x)
     {
         var result = new byte[Columns][];

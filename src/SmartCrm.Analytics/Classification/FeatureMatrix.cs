@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmartCrm.Analytics.Classification;
 
 /// <summary>How a model reads a column of a <see cref="FeatureMatrix"/>.</summary>
@@ -32,6 +34,7 @@ public sealed class FeatureMatrix
     /// <param name="columns">Number of features.</param>
     /// <param name="kinds">Kind of each column; all numeric when null.</param>
     /// <param name="names">Name of each column, used in explanations; "x0", "x1", … when null.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public FeatureMatrix(double[] values, int rows, int columns, IReadOnlyList<FeatureKind>? kinds = null, IReadOnlyList<string>? names = null)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -98,6 +101,7 @@ public sealed class FeatureMatrix
     }
 
     /// <summary>A new matrix holding the given rows, in that order (for cross-validation folds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public FeatureMatrix Select(ReadOnlySpan<int> rows)
     {
         var copy = new double[rows.Length * Columns];

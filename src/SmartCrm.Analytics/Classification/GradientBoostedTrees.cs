@@ -122,7 +122,7 @@ public sealed class GradientBoostedTrees : IClassifier
             }
             var tree = grower.Grow(inBag);
             fitted[t] = tree;
-            for (var r = 0; r < rows; r++) raw[r] += tree.ValueOfBinned(binned, r);
+            tree.AddTo(raw, binned);
             progress?.Report(t + 1);
         }
         return new GradientBoostedTrees(baseline, fitted, [.. x.Names]);

@@ -29,6 +29,13 @@ internal sealed class BoostedTree(int[] feature, double[] threshold, byte[] binT
         return value[id];
     }
 
+    /// <summary>Adds the tree's value for every training row to <paramref name="raw"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddTo(double[] raw, byte[][] binned)
+    {
+        for (var r = 0; r < raw.Length; r++) raw[r] += ValueOfBinned(binned, r);
+    }
+
     public double ValueOf(ReadOnlySpan<double> row) => value[LeafOf(row, null)];
 
     public double AddContributions(ReadOnlySpan<double> row, Span<double> byFeature) => value[LeafOf(row, byFeature)];
@@ -38,6 +45,7 @@ internal sealed class BoostedTree(int[] feature, double[] threshold, byte[] binT
         for (var i = 0; i < feature.Length; i++) if (feature[i] >= 0) importance[feature[i]] += gain[i];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LeafOf(ReadOnlySpan<double> row, Span<double> byFeature)
     {
         var id = 0;
@@ -98,6 +106,7 @@ internal sealed class HistogramTreeGrowth
         public int Left = -1, Right = -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public BoostedTree Grow(int[] inBag)
     {
         if (rows.Length < inBag.Length) { rows = new int[inBag.Length]; scratch = new int[inBag.Length]; }
@@ -170,6 +179,7 @@ internal sealed class HistogramTreeGrowth
         return histogram;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Subtract(HistogramBin[] from, HistogramBin[] part)
     {
         for (var i = 0; i < from.Length; i++)
@@ -228,6 +238,7 @@ internal sealed class HistogramTreeGrowth
     }
 
     /// <summary>LightGBM's categorical split: order the categories by gradient / (Hessian + smoothing) and cut that order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool FindCategorySplit(Node node, int f, Span<HistogramBin> hist, double parentScore)
     {
         var used = new List<int>();

@@ -184,6 +184,7 @@ public sealed class LogisticRegression : IClassifier
         return new Explanation(sign * w[FeatureCount], sign * Score(row, k), Explanation.Rank(contributions, names), []);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Score(ReadOnlySpan<double> row, int k)
     {
         var w = weights.AsSpan(k * (FeatureCount + 1), FeatureCount + 1);

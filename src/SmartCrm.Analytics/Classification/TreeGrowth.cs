@@ -21,6 +21,10 @@ internal sealed class TreeGrowth
     private readonly DecisionTreeOptions options;
     private readonly string[] names;
     private readonly int[]?[] sorted;
+    private readonly double[]?[] levels;
+    private readonly byte[]?[] levelOf;
+    private readonly double[] levelCounts;
+    private readonly int[] levelSamples;
     private readonly int[] members;
     private readonly int[] scratch;
     private readonly int[] branchOf;
@@ -44,6 +48,7 @@ internal sealed class TreeGrowth
     {
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public TreeGrowth(PresortedFeatures features, ReadOnlySpan<int> y, ReadOnlySpan<double> w, int classCount, DecisionTreeOptions options)
     {
         this.classCount = classCount;
@@ -52,6 +57,10 @@ internal sealed class TreeGrowth
         kinds = features.Kinds;
         names = features.Names;
         columns = features.Columns;
+        levels = features.Levels;
+        levelOf = features.LevelOf;
+        levelCounts = new double[PresortedFeatures.MaxLevels * classCount];
+        levelSamples = new int[PresortedFeatures.MaxLevels];
         var rows = features.Rows;
         labels = y.ToArray();
         weights = w.IsEmpty ? Enumerable.Repeat(1.0, rows).ToArray() : w.ToArray();
@@ -95,6 +104,7 @@ internal sealed class TreeGrowth
 
     private readonly record struct Work(int Start, int End, int Depth, int Parent, int Slot);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DecisionTree Grow()
     {
         var stack = new Stack<Work>();
@@ -147,6 +157,7 @@ internal sealed class TreeGrowth
         else p.Right = child;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Split FindBest(int start, int end, double weight, double impurity)
     {
         var best = new Split { Feature = -1, Gain = double.NegativeInfinity };
@@ -165,7 +176,7 @@ internal sealed class TreeGrowth
                 f = featureOrder[j];
             }
             var varies = kinds[f] == FeatureKind.Numeric
-                ? SearchThreshold(f, start, end, weight, nodeTotal, ref best)
+                ? levels[f] is null ? SearchThreshold(f, start, end, weight, nodeTotal, ref best) : SearchLevels(f, start, end, weight, nodeTotal, ref best)
                 : options.MultiwayCategorical
                     ? SearchBranches(f, start, end, nodeTotal, ref best)
                     : SearchCategorySet(f, start, end, weight, nodeTotal, ref best);
@@ -220,10 +231,63 @@ internal sealed class TreeGrowth
             var gain = gini
                 ? squareLeft / weightLeft + squareRight / weightRight - (weight - nodeTotal)
                 : nodeTotal - (XLogX(weightLeft) - entropyLeft + XLogX(weightRight) - entropyRight) / Ln2;
-            if (gain > best.Gain)
+            if (Better(gain, best.Gain))
             {
                 var threshold = v / 2 + next / 2;
                 if (threshold >= next || threshold < v) threshold = v;
+                best = new Split { Feature = f, Kind = SplitKind.Threshold, Gain = gain, Threshold = threshold };
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Threshold search on a few-valued column: class weights per value, then the cuts between consecutive values
+    /// present in the node, in ascending order (the same candidates, gains and tie order as the sorted scan).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool SearchLevels(int f, int start, int end, double weight, double nodeTotal, ref Split best)
+    {
+        var rank = levelOf[f]!;
+        var values = levels[f]!;
+        var count = values.Length;
+        Array.Clear(levelCounts, 0, count * classCount);
+        Array.Clear(levelSamples, 0, count);
+        for (var i = start; i < end; i++)
+        {
+            var s = members[i];
+            var level = rank[s];
+            levelSamples[level]++;
+            levelCounts[level * classCount + labels[s]] += weights[s];
+        }
+        var lowest = 0;
+        while (levelSamples[lowest] == 0) lowest++;
+        var highest = count - 1;
+        while (levelSamples[highest] == 0) highest--;
+        if (lowest == highest) return false;
+        Array.Clear(left);
+        double weightLeft = 0;
+        var leftSamples = 0;
+        var samples = end - start;
+        for (var level = lowest; level < highest; level++)
+        {
+            if (levelSamples[level] == 0) continue;
+            for (var k = 0; k < classCount; k++)
+            {
+                left[k] += levelCounts[level * classCount + k];
+                weightLeft += levelCounts[level * classCount + k];
+            }
+            leftSamples += levelSamples[level];
+            var next = level + 1;
+            while (levelSamples[next] == 0) next++;
+            if (leftSamples < options.MinSamplesLeaf) continue;
+            if (samples - leftSamples < options.MinSamplesLeaf) break;
+            var gain = nodeTotal - WeightedImpurity(left, weightLeft, nodeCounts, weight);
+            if (Better(gain, best.Gain))
+            {
+                var (v, vNext) = (values[level], values[next]);
+                var threshold = v / 2 + vNext / 2;
+                if (threshold >= vNext || threshold < v) threshold = v;
                 best = new Split { Feature = f, Kind = SplitKind.Threshold, Gain = gain, Threshold = threshold };
             }
         }
@@ -258,6 +322,7 @@ internal sealed class TreeGrowth
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool SearchCategorySet(int f, int start, int end, double weight, double nodeTotal, ref Split best)
     {
         if (!CountCategories(f, start, end)) { ClearCategories(); return false; }
@@ -283,7 +348,7 @@ internal sealed class TreeGrowth
                 leftSamples += categorySamples[c];
                 if (leftSamples < options.MinSamplesLeaf || samples - leftSamples < options.MinSamplesLeaf) continue;
                 var gain = nodeTotal - WeightedImpurity(left, weightLeft, nodeCounts, weight);
-                if (gain > best.Gain)
+                if (Better(gain, best.Gain))
                 {
                     best = new Split { Feature = f, Kind = SplitKind.CategorySet, Gain = gain, UnseenLeft = weightLeft >= weight - weightLeft };
                     for (var i = 0; i <= j; i++) SetBit(ref best, order[i]);
@@ -306,11 +371,12 @@ internal sealed class TreeGrowth
             childTotal += categoryWeight[c] * Impurity(categoryCounts.AsSpan(c * classCount, classCount), categoryWeight[c]);
         }
         var gain = nodeTotal - childTotal;
-        if (allowed && gain > best.Gain) best = new Split { Feature = f, Kind = SplitKind.CategoryBranches, Gain = gain };
+        if (allowed && Better(gain, best.Gain)) best = new Split { Feature = f, Kind = SplitKind.CategoryBranches, Gain = gain };
         ClearCategories();
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Apply(int id, Split split, Work work, Stack<Work> stack)
     {
         var (start, end) = (work.Start, work.End);
@@ -426,6 +492,12 @@ internal sealed class TreeGrowth
         return weightLeft * Impurity(leftCounts, weightLeft) + (weight - weightLeft) * Impurity(right, weight - weightLeft);
     }
 
+    /// <summary>
+    /// A candidate wins only by more than rounding: gains equal up to float noise (duplicate or mirror columns, as
+    /// one-hot encoding makes) go to the first candidate, the lowest feature and threshold, whichever way they were summed.
+    /// </summary>
+    private static bool Better(double gain, double best) => double.IsNegativeInfinity(best) || gain > best + 1e-10 * Math.Max(1, Math.Abs(best));
+
     private static double XLogX(double v) => v > 0 ? v * Math.Log(v) : 0;
 
     private static void SetBit(ref Split split, int code)
@@ -450,6 +522,7 @@ internal sealed class TreeGrowth
 /// <summary>Column-major values and, per numeric column, all rows in ascending order: computed once, shared by the trees of a forest.</summary>
 internal sealed class PresortedFeatures
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public PresortedFeatures(FeatureMatrix x)
     {
         Rows = x.Rows;
@@ -458,6 +531,8 @@ internal sealed class PresortedFeatures
         var count = x.Columns;
         Columns = new double[count][];
         Sorted = new int[]?[count];
+        Levels = new double[]?[count];
+        LevelOf = new byte[]?[count];
         var all = x.Values;
         var keys = new double[Rows];
         for (var f = 0; f < count; f++)
@@ -466,12 +541,48 @@ internal sealed class PresortedFeatures
             for (var r = 0; r < Rows; r++) column[r] = all[r * count + f];
             Columns[f] = column;
             if (Kinds[f] != FeatureKind.Numeric) continue;
+            if (FewLevels(column) is { } levels)
+            {
+                Levels[f] = levels;
+                var rank = new byte[Rows];
+                for (var r = 0; r < Rows; r++) rank[r] = (byte)Array.BinarySearch(levels, column[r]);
+                LevelOf[f] = rank;
+                continue;
+            }
             var order = new int[Rows];
             for (var r = 0; r < Rows; r++) order[r] = r;
             column.CopyTo(keys, 0);
             Array.Sort(keys, order);
             Sorted[f] = order;
         }
+    }
+
+    /// <summary>
+    /// Numeric columns with at most this many distinct values (indicator columns from one-hot encoding, counts, scores)
+    /// are searched by counting rows per value at each node instead of through a sorted order: no sort, no partition.
+    /// </summary>
+    public const int MaxLevels = 16;
+
+    /// <summary>The sorted distinct values of a column with at most <see cref="MaxLevels"/> of them, else null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double[]? FewLevels(double[] column)
+    {
+        Span<double> distinct = stackalloc double[MaxLevels];
+        var found = 0;
+        var last = double.NaN;
+        foreach (var v in column)
+        {
+            if (v == last) continue;
+            last = v;
+            var known = false;
+            for (var i = 0; i < found && !known; i++) known = distinct[i] == v;
+            if (known) continue;
+            if (found == MaxLevels) return null;
+            distinct[found++] = v;
+        }
+        var levels = distinct[..found].ToArray();
+        Array.Sort(levels);
+        return levels;
     }
 
     public int Rows { get; }
@@ -483,4 +594,10 @@ internal sealed class PresortedFeatures
     public double[][] Columns { get; }
 
     public int[]?[] Sorted { get; }
+
+    /// <summary>Sorted distinct values of the few-valued numeric columns (null for the others).</summary>
+    public double[]?[] Levels { get; }
+
+    /// <summary>Per few-valued numeric column, the index into <see cref="Levels"/> of each row's value.</summary>
+    public byte[]?[] LevelOf { get; }
 }

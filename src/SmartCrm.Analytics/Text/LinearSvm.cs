@@ -98,6 +98,7 @@ public sealed class LinearSvm : ITextClassifier
 
     /// <inheritdoc/>
     /// <remarks>With two classes, the score of class 1 is the decision value and class 0 gets its negation.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scores(SparseVector row, Span<double> scores)
     {
         if (scores.Length != ClassCount) throw new ArgumentException($"LinearSvm.Scores: {scores.Length} slots for {ClassCount} classes.", nameof(scores));

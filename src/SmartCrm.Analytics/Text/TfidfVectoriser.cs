@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmartCrm.Analytics.Text;
 
 /// <summary>How term counts become TF-IDF weights. Defaults are scikit-learn's TfidfVectorizer defaults, except sublinear tf.</summary>
@@ -74,6 +76,7 @@ public sealed class TfidfVectoriser
     public int ColumnOf(string term) => vocabulary.TryGetValue(term, out var i) ? i : -1;
 
     /// <summary>Learns the vocabulary and idf from <paramref name="documents"/> and returns them as TF-IDF rows too.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (TfidfVectoriser Vectoriser, CsrMatrix Matrix) FitTransform(IReadOnlyList<string> documents, Tokeniser tokeniser, TfidfOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -158,6 +161,7 @@ public sealed class TfidfVectoriser
     }
 
     /// <summary>TF-IDF rows of <paramref name="documents"/> over the learnt vocabulary.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CsrMatrix Transform(IReadOnlyList<string> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);

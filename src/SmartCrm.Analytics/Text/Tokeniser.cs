@@ -76,6 +76,7 @@ public sealed class Tokeniser
     }
 
     /// <summary>Feeds every term of <paramref name="text"/> to <paramref name="sink"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Emit<TSink>(string text, ref TSink sink) where TSink : struct, ITermSink
     {
         var buffer = new StringBuilder(text.Length + 2);

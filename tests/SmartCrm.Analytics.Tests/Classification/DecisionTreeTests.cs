@@ -192,6 +192,36 @@ public class DecisionTreeTests
     }
 
     [Fact]
+    public void Few_valued_columns_split_exactly_as_the_sorted_scan_does()
+    {
+        // Integer scores 0..9 take the per-value counting path; twenty extra rows with weight 0 and distinct
+        // fractional values push the same column onto the sorted path without changing the training sample.
+        var random = new Random(3);
+        var rows = new List<double[]>();
+        var y = new List<int>();
+        for (var i = 0; i < 300; i++)
+        {
+            var a = random.Next(10);
+            var b = random.Next(4);
+            rows.Add([a, b, random.NextDouble()]);
+            y.Add(a + 2 * b + random.Next(5) > 9 ? 1 : 0);
+        }
+        var few = FeatureMatrix.FromRows(rows);
+        var padded = FeatureMatrix.FromRows([.. rows, .. Enumerable.Range(0, 20).Select(i => new[] { i + 0.5, i + 0.25, 0.5 })]);
+        var weights = Enumerable.Repeat(1.0, 300).Concat(Enumerable.Repeat(0.0, 20)).ToArray();
+
+        var counted = DecisionTree.Fit(few, y.ToArray(), new DecisionTreeOptions { MaxDepth = 5 });
+        var scanned = DecisionTree.Fit(padded, [.. y, .. new int[20]], new DecisionTreeOptions { MaxDepth = 5 }, weights);
+
+        scanned.NodeCount.ShouldBe(counted.NodeCount);
+        for (var r = 0; r < 300; r++)
+        {
+            scanned.PredictProbabilities(few.Row(r)).ShouldBe(counted.PredictProbabilities(few.Row(r)));
+            scanned.PathOf(few.Row(r)).Select(s => (s.Feature, s.Threshold)).ShouldBe(counted.PathOf(few.Row(r)).Select(s => (s.Feature, s.Threshold)));
+        }
+    }
+
+    [Fact]
     public void Row_weights_of_zero_leave_rows_out_and_counts_repeat_them()
     {
         var x = new FeatureMatrix([1, 2, 3, 4], 4, 1);
