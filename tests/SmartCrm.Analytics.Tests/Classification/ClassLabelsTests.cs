@@ -22,21 +22,3 @@ public class ClassLabelsTests
         Should.Throw<ArgumentException>(() => labels.Encode(["c"])).Message.ShouldContain("unknown label 'c'");
     }
 }
-
-public class ConstantFeatureTests
-{
-    [Fact]
-    public void Boosting_ignores_constant_columns_and_a_constant_matrix_predicts_the_base_rate()
-    {
-        var x = FeatureMatrix.FromRows([[5.0, 0], [5.0, 1], [5.0, 2], [5.0, 3]]);
-        var constant = FeatureMatrix.FromRows([[5.0], [5.0], [5.0], [5.0]]);
-        int[] y = [0, 0, 1, 1];
-
-        var model = GradientBoostedTrees.Fit(x, y, new GradientBoostingOptions { Trees = 5, MaxDepth = 1 });
-        var flat = GradientBoostedTrees.Fit(constant, [0, 1, 1, 1], new GradientBoostingOptions { Trees = 5 });
-
-        model.FeatureImportances()[0].ShouldBe(0);
-        flat.LogOdds([5.0]).ShouldBe(Math.Log(3), 1e-12);
-        flat.Explain([5.0]).Contributions.ShouldBeEmpty();
-    }
-}

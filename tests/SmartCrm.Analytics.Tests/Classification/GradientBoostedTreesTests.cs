@@ -119,6 +119,21 @@ public class GradientBoostedTreesTests
     }
 
     [Fact]
+    public void Boosting_ignores_constant_columns_and_a_constant_matrix_predicts_the_base_rate()
+    {
+        var x = FeatureMatrix.FromRows([[5.0, 0], [5.0, 1], [5.0, 2], [5.0, 3]]);
+        var constant = FeatureMatrix.FromRows([[5.0], [5.0], [5.0], [5.0]]);
+        int[] y = [0, 0, 1, 1];
+
+        var model = GradientBoostedTrees.Fit(x, y, new GradientBoostingOptions { Trees = 5, MaxDepth = 1 });
+        var flat = GradientBoostedTrees.Fit(constant, [0, 1, 1, 1], new GradientBoostingOptions { Trees = 5 });
+
+        model.FeatureImportances()[0].ShouldBe(0);
+        flat.LogOdds([5.0]).ShouldBe(Math.Log(3), 1e-12);
+        flat.Explain([5.0]).Contributions.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Bad_input_is_refused()
     {
         var x = FeatureMatrix.FromRows([[0.0], [1.0], [2.0]]);
@@ -129,71 +144,5 @@ public class GradientBoostedTreesTests
         Should.Throw<ArgumentException>(() => GradientBoostedTrees.Fit(x, [0, 1, 1], new GradientBoostingOptions { MaxBins = 256 })).Message.ShouldContain("MaxBins");
         var model = GradientBoostedTrees.Fit(x, [0, 1, 1]);
         Should.Throw<ArgumentException>(() => model.LogOdds([double.NegativeInfinity])).Message.ShouldContain("GradientBoostedTrees");
-    }
-}
-
-public class FeatureBinsTests
-{
-    [Fact]
-    public void A_bin_at_most_b_is_the_same_test_as_a_value_at_most_the_bins_edge()
-    {
-        var random = new Random(1);
-        var values = Enumerable.Range(0, 1000).Select(_ => Math.Round(random.NextDouble() * 100, 1)).ToArray();
-        var x = new FeatureMatrix(values, values.Length, 1);
-
-        var bins = new FeatureBins(x, 32);
-        var binned = bins.Bin(x)[0];
-
-        bins.Counts[0].ShouldBeLessThanOrEqualTo(32);
-        for (var i = 0; i < values.Length; i++)
-            for (var b = 0; b < bins.Thresholds[0].Length; b++)
-                (binned[i] <= b).ShouldBe(values[i] <= bins.Thresholds[0][b]);
-    }
-
-    [Fact]
-    public void Few_distinct_values_each_get_their_own_bin()
-    {
-        var x = new FeatureMatrix([3, 1, 2, 1, 3], 5, 1);
-
-        var bins = new FeatureBins(x, 255);
-
-        bins.Thresholds[0].ShouldBe([1.5, 2.5]);
-        bins.Bin(x)[0].ShouldBe(new byte[] { 2, 0, 1, 0, 2 });
-    }
-}
-
-public class RandomForestTests
-{
-    [Fact]
-    public void Averages_trees_grown_on_bootstrap_samples()
-    {
-        var (x, y, _) = Fixtures.Synthetic();
-
-        var forest = RandomForest.Fit(x, y, new RandomForestOptions { Trees = 50, Seed = 1 });
-
-        forest.TreeCount.ShouldBe(50);
-        var training = Metrics.Accuracy<int>(y, forest.Predict(x));
-        training.ShouldBeGreaterThan(0.9);
-        foreach (var probe in Fixtures.Probes)
-        {
-            var p = forest.PredictProbabilities(probe);
-            p.Sum().ShouldBe(1, 1e-12);
-            // A mean of 50 leaf frequencies: not forced to 0 or 1 the way one deep tree's leaves are.
-            var e = forest.Explain(probe);
-            (e.Baseline + e.Contributions.Sum(c => c.Contribution)).ShouldBe(p[1], 1e-9);
-        }
-    }
-
-    [Fact]
-    public void Same_seed_gives_the_same_forest_in_parallel_or_not()
-    {
-        var (x, y, _) = Fixtures.Synthetic();
-
-        var serial = RandomForest.Fit(x, y, new RandomForestOptions { Trees = 20, Seed = 4 });
-        var parallel = RandomForest.Fit(x, y, new RandomForestOptions { Trees = 20, Seed = 4, Parallelism = 2 });
-        var other = RandomForest.Fit(x, y, new RandomForestOptions { Trees = 20, Seed = 5 });
-
-        Fixtures.Probes.Select(p => parallel.PredictProbabilities(p)[1]).ShouldBe(Fixtures.Probes.Select(p => serial.PredictProbabilities(p)[1]));
-        Fixtures.Probes.Any(p => other.PredictProbabilities(p)[1] != serial.PredictProbabilities(p)[1]).ShouldBeTrue();
     }
 }
