@@ -24,6 +24,7 @@ internal sealed class TreeGrowth
     private readonly double[]?[] levels;
     private readonly byte[]?[] levelOf;
     private readonly double[] levelCounts;
+    private readonly bool unitWeights;
     private readonly int[] levelSamples;
     private readonly int[] members;
     private readonly int[] scratch;
@@ -64,6 +65,7 @@ internal sealed class TreeGrowth
         var rows = features.Rows;
         labels = y.ToArray();
         weights = w.IsEmpty ? Enumerable.Repeat(1.0, rows).ToArray() : w.ToArray();
+        unitWeights = w.IsEmpty;
         random = new Random(options.Seed);
         featureOrder = Enumerable.Range(0, featureCount).ToArray();
 
@@ -253,12 +255,25 @@ internal sealed class TreeGrowth
         var count = values.Length;
         Array.Clear(levelCounts, 0, count * classCount);
         Array.Clear(levelSamples, 0, count);
-        for (var i = start; i < end; i++)
+        if (unitWeights)
         {
-            var s = members[i];
-            var level = rank[s];
-            levelSamples[level]++;
-            levelCounts[level * classCount + labels[s]] += weights[s];
+            for (var i = start; i < end; i++)
+            {
+                var s = members[i];
+                var level = rank[s];
+                levelSamples[level]++;
+                levelCounts[level * classCount + labels[s]]++;
+            }
+        }
+        else
+        {
+            for (var i = start; i < end; i++)
+            {
+                var s = members[i];
+                var level = rank[s];
+                levelSamples[level]++;
+                levelCounts[level * classCount + labels[s]] += weights[s];
+            }
         }
         var lowest = 0;
         while (levelSamples[lowest] == 0) lowest++;
@@ -541,11 +556,10 @@ internal sealed class PresortedFeatures
             for (var r = 0; r < Rows; r++) column[r] = all[r * count + f];
             Columns[f] = column;
             if (Kinds[f] != FeatureKind.Numeric) continue;
-            if (FewLevels(column) is { } levels)
+            var rank = new byte[Rows];
+            if (FewLevels(column, rank) is { } levels)
             {
                 Levels[f] = levels;
-                var rank = new byte[Rows];
-                for (var r = 0; r < Rows; r++) rank[r] = (byte)Array.BinarySearch(levels, column[r]);
                 LevelOf[f] = rank;
                 continue;
             }
@@ -563,25 +577,44 @@ internal sealed class PresortedFeatures
     /// </summary>
     public const int MaxLevels = 16;
 
-    /// <summary>The sorted distinct values of a column with at most <see cref="MaxLevels"/> of them, else null.</summary>
+    /// <summary>
+    /// The sorted distinct values of a column with at most <see cref="MaxLevels"/> of them, each row's index among
+    /// them written to <paramref name="rank"/>; null when there are more.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double[]? FewLevels(double[] column)
+    private static double[]? FewLevels(double[] column, byte[] rank)
     {
         Span<double> distinct = stackalloc double[MaxLevels];
         var found = 0;
         var last = double.NaN;
-        foreach (var v in column)
+        var lastIndex = 0;
+        for (var r = 0; r < column.Length; r++)
         {
-            if (v == last) continue;
-            last = v;
-            var known = false;
-            for (var i = 0; i < found && !known; i++) known = distinct[i] == v;
-            if (known) continue;
-            if (found == MaxLevels) return null;
-            distinct[found++] = v;
+            var v = column[r];
+            if (v != last)
+            {
+                lastIndex = -1;
+                for (var i = 0; i < found; i++)
+                    if (distinct[i] == v) { lastIndex = i; break; }
+                if (lastIndex < 0)
+                {
+                    if (found == MaxLevels) return null;
+                    lastIndex = found;
+                    distinct[found++] = v;
+                }
+                last = v;
+            }
+            rank[r] = (byte)lastIndex;
         }
+        // Renumber from order of appearance to ascending order of value.
         var levels = distinct[..found].ToArray();
-        Array.Sort(levels);
+        Span<byte> appearance = stackalloc byte[MaxLevels];
+        for (var i = 0; i < found; i++) appearance[i] = (byte)i;
+        var order = appearance[..found].ToArray();
+        Array.Sort(levels, order);
+        Span<byte> renumber = stackalloc byte[MaxLevels];
+        for (var i = 0; i < found; i++) renumber[order[i]] = (byte)i;
+        for (var r = 0; r < rank.Length; r++) rank[r] = renumber[rank[r]];
         return levels;
     }
 
