@@ -39,6 +39,46 @@ public static class Folds
         return Build(foldOf, k);
     }
 
+    /// <summary>
+    /// The folds scikit-learn's <c>StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)</c> makes, row for
+    /// row: classes in order of first appearance, each class's fold numbers allotted as sklearn allots them and
+    /// shuffled with numpy's Mersenne Twister. Use it to score a model on exactly the splits a Python peer used.
+    /// </summary>
+    public static IReadOnlyList<Fold> StratifiedKFoldAsScikitLearn<TLabel>(IReadOnlyList<TLabel> labels, int k, int seed) where TLabel : notnull
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        Check(labels.Count, k);
+        ArgumentOutOfRangeException.ThrowIfNegative(seed);
+        var classOf = new Dictionary<TLabel, int>();
+        var encoded = new int[labels.Count];
+        for (var i = 0; i < labels.Count; i++)
+        {
+            if (!classOf.TryGetValue(labels[i], out var c)) classOf[labels[i]] = c = classOf.Count;
+            encoded[i] = c;
+        }
+        var classes = classOf.Count;
+        var counts = new int[classes];
+        foreach (var c in encoded) counts[c]++;
+        // sklearn deals the sorted class codes round-robin to the folds: fold f gets y_order[f::k].
+        var allocation = new int[k, classes];
+        var position = 0;
+        for (var c = 0; c < classes; c++)
+            for (var j = 0; j < counts[c]; j++, position++) allocation[position % k, c]++;
+        var random = new NumpyRandomState((uint)seed);
+        var foldOf = new int[labels.Count];
+        for (var c = 0; c < classes; c++)
+        {
+            var folds = new int[counts[c]];
+            var at = 0;
+            for (var f = 0; f < k; f++)
+                for (var j = 0; j < allocation[f, c]; j++) folds[at++] = f;
+            random.Shuffle<int>(folds);
+            at = 0;
+            for (var i = 0; i < encoded.Length; i++) if (encoded[i] == c) foldOf[i] = folds[at++];
+        }
+        return Build(foldOf, k);
+    }
+
     private static void Check(int rows, int k)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 2);
