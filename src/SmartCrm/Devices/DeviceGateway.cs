@@ -57,7 +57,18 @@ public sealed class DeviceGateway(
             ClientConnected = client => Track(client, connected: true),
             ClientDisconnected = (client, _) => Track(client, connected: false),
         }, loggers.CreateLogger<MqttBroker>());
-        await _broker.StartAsync(cancellationToken);
+        try
+        {
+            await _broker.StartAsync(cancellationToken);
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            // Another broker (a local mosquitto, say) has the port: the CRM still runs, devices can still use HTTP.
+            _logger.LogError("MQTT port {Port} is in use by another program: the device broker is off. Choose another with --mqtt-port.", settings.Port);
+            await _broker.DisposeAsync();
+            _broker = null;
+            return;
+        }
         sharedChanged.Listen(PushSharedAttributesAsync);
         _logger.LogInformation("Device MQTT broker listening on {Address}:{Port}", settings.Address, _broker.Port);
     }

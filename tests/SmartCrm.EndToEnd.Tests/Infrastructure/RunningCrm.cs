@@ -38,7 +38,7 @@ public sealed class RunningCrm : IAsyncLifetime
         var port = FreePort();
         BaseUrl = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "smartcrm.dll"), "serve", "--urls", BaseUrl, "--data", _dataDirectory, "--demo" })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "smartcrm.dll"), "serve", "--urls", BaseUrl, "--data", _dataDirectory, "--demo", "--mqtt-port", "0" })
         {
             start.ArgumentList.Add(arg);
         }

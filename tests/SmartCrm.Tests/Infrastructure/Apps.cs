@@ -4,9 +4,14 @@ namespace SmartCrm.Tests.Infrastructure;
 /// One running app per database provider, shared by the tests of a class (start-up and migrations are paid once).
 /// Tests that take a <see cref="Provider"/> run on SQLite and, where a PostgreSQL server is configured (always in CI), on PostgreSQL.
 /// </summary>
-public sealed class Apps : IDisposable
+public class Apps : IDisposable
 {
     private readonly Dictionary<Provider, CrmApp> _apps = [];
+
+    /// <summary>Settings every app of this fixture starts with.</summary>
+    protected virtual void Configure(CrmApp app)
+    {
+    }
     private readonly Lock _gate = new();
 
     public static TheoryData<Provider> Providers
@@ -26,6 +31,7 @@ public sealed class Apps : IDisposable
             if (!_apps.TryGetValue(provider, out var app))
             {
                 app = new CrmApp(provider);
+                Configure(app);
                 _apps[provider] = app;
             }
             return app;
@@ -35,5 +41,6 @@ public sealed class Apps : IDisposable
     public void Dispose()
     {
         foreach (var app in _apps.Values) app.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

@@ -37,6 +37,8 @@ public class CrmApp : WebApplicationFactory<Program>
         builder.UseSetting($"{StorageOptions.Section}:DataDirectory", _dataDirectory);
         builder.UseSetting($"{StorageOptions.Section}:Database", _postgres?.ConnectionString ?? "");
         builder.UseSetting("SMARTCRM_ADMIN_PASSWORD", AdminPassword);
+        // No MQTT broker unless a test asks for one on a port of its own (1883 would clash between parallel apps).
+        builder.UseSetting("Mqtt:Port", "0");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 
