@@ -102,9 +102,9 @@ public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes,
         {
             watch.NormalInARow = 0;
             await RaiseAsync(device, type, AlarmSeverity.Minor, AlarmSource.Anomaly,
-                $"{key} = {value} is unusual for this device (robust z {score:0.0})", key, value, cancellationToken);
+                $"{key} = {value} is unusual for this device (robust z {score.Z:0.0})", key, value, cancellationToken);
         }
-        else if (score is not null && ++watch.NormalInARow >= settings.AnomalyClearAfter && _open.Contains((device.Id, type)))
+        else if (score.Z is not null && ++watch.NormalInARow >= settings.AnomalyClearAfter && _open.Contains((device.Id, type)))
         {
             await ClearAsync(device.Id, type, $"{key} normal for {watch.NormalInARow} readings", cancellationToken);
         }

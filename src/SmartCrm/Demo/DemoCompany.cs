@@ -1,6 +1,8 @@
 using Bogus;
 using Microsoft.EntityFrameworkCore;
+using SmartCrm.Alarms;
 using SmartCrm.Catalog;
+using SmartCrm.Devices;
 using SmartCrm.Customers;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
@@ -72,6 +74,7 @@ public static class DemoCompany
         db.Products.AddRange(products);
         await db.SaveChangesAsync(cancellationToken);
         var devices = products.Where(p => p.Kind == ProductKind.Device).ToArray();
+        db.AlarmRules.AddRange(AlarmRules(now));
         var extras = products.Where(p => p.Kind != ProductKind.Device).ToArray();
         string[] agents = ["lena", "omar", "mei", "jonas", "priya"];
         string[] countries = ["US", "US", "US", "CA", "GB", "DE", "CN"];
@@ -134,6 +137,18 @@ public static class DemoCompany
         return true;
     }
 
+    /// <summary>Early-warning rules for the catalogue's devices (the simulator's faults trip them).</summary>
+    private static IEnumerable<AlarmRule> AlarmRules(DateTime now) =>
+    [
+        new() { Name = "Water heater overheating", Model = "WH-50", Key = "tankTemperature", Comparison = Comparison.Above, Threshold = 85, ClearThreshold = 75, Severity = AlarmSeverity.Critical, AlarmType = "Overheating", CreatedAt = now, UpdatedAt = now },
+        new() { Name = "Water heater overheating", Model = "WH-80", Key = "tankTemperature", Comparison = Comparison.Above, Threshold = 85, ClearThreshold = 75, Severity = AlarmSeverity.Critical, AlarmType = "Overheating", CreatedAt = now, UpdatedAt = now },
+        new() { Name = "Leak detected", Model = null, Key = "leak", Comparison = Comparison.AtLeast, Threshold = 1, Severity = AlarmSeverity.Critical, AlarmType = "Leak", CreatedAt = now, UpdatedAt = now },
+        new() { Name = "Purifier fan stalled", Model = "AP-300", Key = "fanRpm", Comparison = Comparison.Below, Threshold = 100, ClearThreshold = 300, Severity = AlarmSeverity.Major, AlarmType = "FanStall", CreatedAt = now, UpdatedAt = now },
+        new() { Name = "Purifier fan stalled", Model = "AP-600", Key = "fanRpm", Comparison = Comparison.Below, Threshold = 100, ClearThreshold = 300, Severity = AlarmSeverity.Major, AlarmType = "FanStall", CreatedAt = now, UpdatedAt = now },
+        new() { Name = "Filter worn out", Model = null, Key = "filterLife", Comparison = Comparison.AtMost, Threshold = 5, ClearThreshold = 50, Severity = AlarmSeverity.Warning, AlarmType = "FilterWorn", CreatedAt = now, UpdatedAt = now },
+        new() { Name = "Thermostat battery low", Model = null, Key = "battery", Comparison = Comparison.AtMost, Threshold = 15, ClearThreshold = 30, Severity = AlarmSeverity.Warning, AlarmType = "BatteryLow", CreatedAt = now, UpdatedAt = now },
+    ];
+
     private static void AddHistory(CrmDb db, Faker faker, Customer customer, Product[] devices, Product[] extras, string[] agents, DateTime now)
     {
         var isCompany = customer.Kind == CustomerKind.Company;
@@ -150,6 +165,17 @@ public static class DemoCompany
             };
             var device = faker.PickRandom(devices);
             order.Lines.Add(new OrderLine { ProductId = device.Id, Quantity = isCompany ? faker.Random.Int(2, 20) : 1, UnitPrice = device.Price });
+            // Most buyers connect what they bought: one registered device per device bought (a company registers one per order).
+            if (order.Status is OrderStatus.Delivered && faker.Random.Double() < 0.8)
+            {
+                var registered = new Device
+                {
+                    Name = device.Name, Model = device.Sku, Serial = $"{device.Sku}-{faker.Random.AlphaNumeric(8).ToUpperInvariant()}", CustomerId = customer.Id,
+                    Online = faker.Random.Double() < 0.7, LastSeenAt = now.AddMinutes(-faker.Random.Double(0, 600)), CreatedAt = order.OrderedAt, UpdatedAt = order.OrderedAt,
+                };
+                DeviceToken.Assign(registered, DeviceToken.New());
+                db.Devices.Add(registered);
+            }
             if (faker.Random.Double() < 0.6)
             {
                 var extra = faker.PickRandom(extras);

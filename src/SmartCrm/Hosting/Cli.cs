@@ -25,6 +25,7 @@ internal static class Cli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ApiKeyCommand());
         root.Subcommands.Add(UserCommand());
+        root.Subcommands.Add(SimulateCommand.Create(WithDatabaseAsync, [Data, Database]));
         root.Subcommands.Add(EvaluationCommand.Create());
         root.Subcommands.Add(SchemaScriptCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());

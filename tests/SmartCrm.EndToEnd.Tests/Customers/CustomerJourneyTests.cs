@@ -5,7 +5,8 @@ using SmartCrm.EndToEnd.Tests.Infrastructure;
 namespace SmartCrm.EndToEnd.Tests.Customers;
 
 /// <summary>The first journey of every user: sign in, add a customer, find it, see its whole picture.</summary>
-public sealed partial class CustomerJourneyTests(RunningCrm crm) : IClassFixture<RunningCrm>
+[Collection(BrowserCollection.Name)]
+public sealed partial class CustomerJourneyTests(RunningCrm crm)
 {
     [Fact]
     public async Task Sign_in_create_a_customer_find_it_and_open_its_360_page()

@@ -5,7 +5,8 @@ using SmartCrm.EndToEnd.Tests.Infrastructure;
 namespace SmartCrm.EndToEnd.Tests.Devices;
 
 /// <summary>A device's reading reaches the console live; a critical one becomes an alarm and a ticket that support handles.</summary>
-public sealed class DeviceJourneyTests(RunningCrm crm) : IClassFixture<RunningCrm>
+[Collection(BrowserCollection.Name)]
+public sealed class DeviceJourneyTests(RunningCrm crm)
 {
     [Fact]
     public async Task A_reading_shows_live_and_a_critical_one_becomes_an_alarm_support_acknowledges()

@@ -6,9 +6,16 @@ using Microsoft.Playwright;
 
 namespace SmartCrm.EndToEnd.Tests.Infrastructure;
 
+/// <summary>The browser tests share one running CRM and run one after another: one demo company to seed, not one per class.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<RunningCrm>
+{
+    public const string Name = "browser";
+}
+
 /// <summary>
 /// The real `smartcrm serve` as a separate process on a free loopback port with a fresh data folder and the demo company,
-/// and Debian's Chromium driven by Playwright (headless). Shared by the browser tests of a class.
+/// and Debian's Chromium driven by Playwright (headless).
 /// </summary>
 public sealed class RunningCrm : IAsyncLifetime
 {
@@ -64,6 +71,8 @@ public sealed class RunningCrm : IAsyncLifetime
     public async Task<IPage> SignedInPageAsync(string locale = "en-US")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = locale, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        // Generous: CI machines are small and busy, and a first page render includes JIT compilation.
+        context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/login");
         await page.FillAsync("input[name=userName]", "admin");

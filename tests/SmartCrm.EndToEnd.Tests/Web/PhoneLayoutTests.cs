@@ -4,7 +4,8 @@ using SmartCrm.EndToEnd.Tests.Infrastructure;
 namespace SmartCrm.EndToEnd.Tests.Web;
 
 /// <summary>The console is usable on a phone: no page is wider than the screen (nothing to scroll sideways for).</summary>
-public sealed class PhoneLayoutTests(RunningCrm crm) : IClassFixture<RunningCrm>
+[Collection(BrowserCollection.Name)]
+public sealed class PhoneLayoutTests(RunningCrm crm)
 {
     [Theory]
     [InlineData("/")]
