@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+
+namespace SmartCrm.Analytics.Recommendation;
+
+/// <summary>Settings for <see cref="MatrixFactorization"/> and <see cref="SvdPlusPlus"/>.</summary>
+public sealed record FactorizationOptions
+{
+    /// <summary>Latent factors per user and item.</summary>
+    public int Factors { get; init; } = 100;
+
+    /// <summary>Passes of stochastic gradient descent over the ratings.</summary>
+    public int Epochs { get; init; } = 20;
+
+    /// <summary>Step size of the first epoch.</summary>
+    public double LearningRate { get; init; } = 0.005;
+
+    /// <summary>Each epoch's step size is the previous one times this (1 keeps it constant).</summary>
+    public double LearningRateDecay { get; init; } = 1;
+
+    /// <summary>L2 penalty on biases and factors.</summary>
+    public double Regularization { get; init; } = 0.02;
+
+    /// <summary>Standard deviation of the initial factors.</summary>
+    public double InitialDeviation { get; init; } = 0.1;
+
+    /// <summary>Seed for the initial factors and the order of ratings in each epoch.</summary>
+    public int Seed { get; init; }
+
+    internal static void Check(FactorizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Factors < 1) throw new ArgumentException($"Factors must be at least 1 (was {options.Factors}).", nameof(options));
+        if (options.Epochs < 1) throw new ArgumentException($"Epochs must be at least 1 (was {options.Epochs}).", nameof(options));
+        if (!(options.LearningRate > 0 && options.LearningRate < 1)) throw new ArgumentException($"LearningRate must be in (0, 1) (was {options.LearningRate}).", nameof(options));
+        if (!(options.LearningRateDecay > 0 && options.LearningRateDecay <= 1)) throw new ArgumentException($"LearningRateDecay must be in (0, 1] (was {options.LearningRateDecay}).", nameof(options));
+        if (!(options.Regularization >= 0)) throw new ArgumentException($"Regularization must not be negative (was {options.Regularization}).", nameof(options));
+        if (!(options.InitialDeviation >= 0)) throw new ArgumentException($"InitialDeviation must not be negative (was {options.InitialDeviation}).", nameof(options));
+    }
+}
+
+/// <summary>
+/// Biased matrix factorisation ("SVD" in Funk's and Surprise's sense): r̂ = μ + b_u + b_i + q_iᵀp_u, fitted by
+/// stochastic gradient descent over the ratings in a shuffled order each epoch.
+/// </summary>
+public sealed class MatrixFactorization : IRatingPredictor
+{
+    private readonly RatingTable table;
+    private readonly float[] userBias;
+    private readonly float[] itemBias;
+    private readonly float[] userFactors;
+    private readonly float[] itemFactors;
+    private readonly int factors;
+
+    private MatrixFactorization(RatingTable table, float[] userBias, float[] itemBias, float[] userFactors, float[] itemFactors, int factors)
+    {
+        this.table = table;
+        this.userBias = userBias;
+        this.itemBias = itemBias;
+        this.userFactors = userFactors;
+        this.itemFactors = itemFactors;
+        this.factors = factors;
+    }
+
+    /// <summary>Fits the model.</summary>
+    /// <param name="ratings">Training ratings.</param>
+    /// <param name="options">Factors, epochs, step size, regularisation, seed.</param>
+    /// <param name="progress">Receives the epoch number after each epoch.</param>
+    /// <param name="cancellationToken">Stops between epochs.</param>
+    /// <exception cref="ArgumentException">Invalid options.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static MatrixFactorization Fit(RatingTable ratings, FactorizationOptions options, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ratings);
+        FactorizationOptions.Check(options);
+        var f = options.Factors;
+        var random = new Random(options.Seed);
+        var p = FactorMath.Noise(ratings.UserCount * f, options.InitialDeviation, random);
+        var q = FactorMath.Noise(ratings.ItemCount * f, options.InitialDeviation, random);
+        var bu = new float[ratings.UserCount];
+        var bi = new float[ratings.ItemCount];
+        var mean = (float)ratings.GlobalMean;
+        var regularization = (float)options.Regularization;
+        var order = new int[ratings.Count];
+        for (var r = 0; r < order.Length; r++) order[r] = r;
+        var rate = options.LearningRate;
+        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            random.Shuffle(order);
+            var lr = (float)rate;
+            foreach (var r in order)
+            {
+                var u = ratings.Users[r];
+                var i = ratings.Items[r];
+                var pu = p.AsSpan(u * f, f);
+                var qi = q.AsSpan(i * f, f);
+                var error = ratings.Values[r] - (mean + bu[u] + bi[i] + FactorMath.Dot(pu, qi));
+                bu[u] += lr * (error - regularization * bu[u]);
+                bi[i] += lr * (error - regularization * bi[i]);
+                FactorMath.Step(pu, qi, error, lr, regularization);
+            }
+            rate *= options.LearningRateDecay;
+            progress?.Report(epoch);
+        }
+        return new MatrixFactorization(ratings, bu, bi, p, q, f);
+    }
+
+    /// <inheritdoc />
+    public double Predict(int user, int item)
+    {
+        var u = table.UserIndex(user);
+        var i = table.ItemIndex(item);
+        double estimate = table.GlobalMean;
+        if (u >= 0) estimate += userBias[u];
+        if (i >= 0) estimate += itemBias[i];
+        if (u >= 0 && i >= 0) estimate += FactorMath.Dot(userFactors.AsSpan(u * factors, factors), itemFactors.AsSpan(i * factors, factors));
+        return Math.Clamp(estimate, table.MinRating, table.MaxRating);
+    }
+}

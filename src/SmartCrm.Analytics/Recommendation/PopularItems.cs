@@ -1,0 +1,29 @@
+namespace SmartCrm.Analytics.Recommendation;
+
+/// <summary>
+/// The most-rated items the user has not rated yet: the answer for new users and the bar every personalised
+/// ranker must clear.
+/// </summary>
+public sealed class PopularItems : IItemRanker
+{
+    private readonly RatingTable table;
+    private readonly double[] counts;
+
+    private PopularItems(RatingTable table, double[] counts)
+    {
+        this.table = table;
+        this.counts = counts;
+    }
+
+    /// <summary>Counts the ratings of each item.</summary>
+    public static PopularItems Fit(RatingTable ratings)
+    {
+        ArgumentNullException.ThrowIfNull(ratings);
+        var counts = new double[ratings.ItemCount];
+        foreach (var i in ratings.Items) counts[i]++;
+        return new PopularItems(ratings, counts);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Recommend(int user, int count) => TopItems.Select(table, table.UserIndex(user), counts, count);
+}
