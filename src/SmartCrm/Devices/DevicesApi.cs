@@ -49,6 +49,9 @@ public static class DevicesApi
         services.AddHostedService(s => s.GetRequiredService<DeviceGateway>());
         services.AddSingleton<UpstreamSubscriber>();
         services.AddHostedService(s => s.GetRequiredService<UpstreamSubscriber>());
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TelemetryRetentionJob>();
+        services.AddHostedService(s => s.GetRequiredService<TelemetryRetentionJob>());
         services.AddSingleton<DeviceStatusJob>();
         services.AddHostedService(s => s.GetRequiredService<DeviceStatusJob>());
         return services;

@@ -347,6 +347,48 @@ public sealed class TelemetryStore : IDisposable
         return removed;
     }
 
+    /// <summary>
+    /// Replaces the numeric readings in [from, to) by their average per device, key and interval (at the interval's start),
+    /// in one transaction; text, boolean and JSON readings stay. Running it again changes nothing. Returns the rows removed.
+    /// </summary>
+    public async Task<long> DownsampleAsync(long from, long to, long interval, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var kind = (int)ValueKind.Number;
+        await using (var fold = connection.CreateCommand())
+        {
+            fold.Transaction = transaction;
+            fold.CommandText = $"""
+                CREATE TEMP TABLE telemetry_folded AS
+                    SELECT "DeviceId", "KeyId", ("Ts" / @interval) * @interval AS "Ts", avg("Num") AS "Num", count(*) AS "Rows"
+                    FROM telemetry WHERE "Ts" >= @from AND "Ts" < @to AND "Kind" = {kind}
+                    GROUP BY "DeviceId", "KeyId", ("Ts" / @interval) * @interval;
+                DELETE FROM telemetry WHERE "Ts" >= @from AND "Ts" < @to AND "Kind" = {kind};
+                INSERT INTO telemetry ("DeviceId", "KeyId", "Ts", "Kind", "Num", "Str") SELECT "DeviceId", "KeyId", "Ts", {kind}, "Num", NULL FROM telemetry_folded;
+                """;
+            AddParameter(fold, "@from", from);
+            AddParameter(fold, "@to", to);
+            AddParameter(fold, "@interval", interval);
+            await fold.ExecuteNonQueryAsync(cancellationToken);
+        }
+        long removed;
+        await using (var count = connection.CreateCommand())
+        {
+            count.Transaction = transaction;
+            count.CommandText = "SELECT coalesce(sum(\"Rows\") - count(*), 0) FROM telemetry_folded";
+            removed = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+        await using (var drop = connection.CreateCommand())
+        {
+            drop.Transaction = transaction;
+            drop.CommandText = "DROP TABLE telemetry_folded";
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return removed;
+    }
+
     private static void AddParameter(DbCommand command, string name, object value)
     {
         var parameter = command.CreateParameter();

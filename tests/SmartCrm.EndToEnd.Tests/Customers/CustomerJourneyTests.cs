@@ -11,7 +11,7 @@ public sealed partial class CustomerJourneyTests(RunningCrm crm)
     [Fact]
     public async Task Sign_in_create_a_customer_find_it_and_open_its_360_page()
     {
-        var page = await crm.SignedInPageAsync();
+        var page = await crm.SignedInPageAsync(freshSignIn: true);
         (await page.Locator("[data-figure=customers]").InnerTextAsync()).ShouldNotBe("0", "the demo company is loaded");
         await RunningCrm.ScreenshotAsync(page, "01-dashboard");
 

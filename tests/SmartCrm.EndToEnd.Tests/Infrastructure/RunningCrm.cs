@@ -25,6 +25,7 @@ public sealed class RunningCrm : IAsyncLifetime
     private readonly StringBuilder _log = new();
     private Process? _server;
     private IPlaywright? _playwright;
+    private string? _session;
 
     public string BaseUrl { get; private set; } = "";
 
@@ -67,18 +68,30 @@ public sealed class RunningCrm : IAsyncLifetime
         });
     }
 
-    /// <summary>A new browser context (own cookies), signed in as admin, with its language set.</summary>
-    public async Task<IPage> SignedInPageAsync(string locale = "en-US")
+    /// <summary>
+    /// A new browser context signed in as admin, with its language set. The first call signs in through the login form; later
+    /// ones reuse its session cookie (the console allows ten sign-ins a minute per address, and the tests are more than ten),
+    /// unless <paramref name="freshSignIn"/> asks for the form again.
+    /// </summary>
+    public async Task<IPage> SignedInPageAsync(string locale = "en-US", bool freshSignIn = false)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = locale, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var options = new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = locale, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } };
+        if (!freshSignIn && _session is not null) options.StorageState = _session;
+        var context = await Browser.NewContextAsync(options);
         // Generous: CI machines are small and busy, and a first page render includes JIT compilation.
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
+        if (options.StorageState is not null)
+        {
+            await page.GotoAsync("/");
+            return page;
+        }
         await page.GotoAsync("/login");
         await page.FillAsync("input[name=userName]", "admin");
         await page.FillAsync("input[name=password]", AdminPassword);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(BaseUrl + "/");
+        _session ??= await context.StorageStateAsync();
         return page;
     }
 
