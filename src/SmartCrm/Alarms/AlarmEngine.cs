@@ -12,7 +12,8 @@ namespace SmartCrm.Alarms;
 /// detector per signal. Raises and clears alarms through <see cref="AlarmBook"/>; runs on every node for the telemetry that
 /// node wrote.
 /// </summary>
-public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes, IOptions<AlarmOptions> options, TimeProvider clock, ILogger<AlarmEngine> logger)
+public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes, IOptions<AlarmOptions> options, FailurePrediction prediction, TimeProvider clock,
+    ILogger<AlarmEngine> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RulesLifetime = TimeSpan.FromSeconds(10);
@@ -20,6 +21,7 @@ public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes,
     private readonly Dictionary<long, AlarmDevice?> _devices = [];
     private readonly Dictionary<(long Device, string Key), Watch> _watches = [];
     private readonly HashSet<(long Device, string Type)> _open = [];
+    private readonly Dictionary<long, double[]> _features = [];
     private List<AlarmRule> _rules = [];
     private DateTimeOffset _rulesLoadedAt = DateTimeOffset.MinValue;
     private ChannelReader<TelemetryPoint[]>? _reader;
@@ -63,6 +65,7 @@ public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes,
     {
         await RefreshRulesAsync(cancellationToken);
         var settings = options.Value;
+        var scored = new HashSet<long>();
         foreach (var point in batch)
         {
             if (point.Kind != ValueKind.Number || point.Number is not { } value) continue;
@@ -85,6 +88,30 @@ public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes,
             {
                 await WatchAsync(device, point.Key, value, settings, cancellationToken);
             }
+            if (prediction.For(device.Model) is { } model && Array.IndexOf(model.Keys, point.Key) is >= 0 and var feature)
+            {
+                if (!_features.TryGetValue(device.Id, out var latest)) _features[device.Id] = latest = Enumerable.Repeat(double.NaN, model.Keys.Length).ToArray();
+                latest[feature] = value;
+                scored.Add(device.Id);
+            }
+        }
+        foreach (var id in scored) await PredictAsync(id, cancellationToken);
+    }
+
+    /// <summary>Scores a device once all of its model's features have a reading; raises or clears the FailureRisk alarm.</summary>
+    private async Task PredictAsync(long deviceId, CancellationToken cancellationToken)
+    {
+        var device = await DeviceAsync(deviceId, cancellationToken);
+        if (device is null || prediction.For(device.Model) is not { } model || !_features.TryGetValue(deviceId, out var features) || features.Any(double.IsNaN)) return;
+        var (risk, reasons) = FailurePrediction.Score(model, features);
+        if (risk >= model.Options.Threshold)
+        {
+            await RaiseAsync(device, FailurePrediction.AlarmType, AlarmSeverity.Major, AlarmSource.Prediction,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Failure risk {risk:P0}: {reasons}"), "failureRisk", risk, cancellationToken);
+        }
+        else if (risk < model.Options.Threshold / 2 && _open.Contains((deviceId, FailurePrediction.AlarmType)))
+        {
+            await ClearAsync(deviceId, FailurePrediction.AlarmType, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Failure risk down to {risk:P0}"), cancellationToken);
         }
     }
 

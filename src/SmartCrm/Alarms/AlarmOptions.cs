@@ -21,6 +21,9 @@ public sealed class AlarmOptions
     /// <summary>Normal readings in a row that clear an anomaly alarm.</summary>
     [Range(1, 10_000)] public int AnomalyClearAfter { get; set; } = 10;
 
+    /// <summary>Failure-prediction models, one per device model, trained at start from labelled history.</summary>
+    public List<FailureModelOptions> FailureModels { get; set; } = [];
+
     /// <summary>Signals watched at most (device × key); beyond, new signals are not watched, to bound memory.</summary>
     [Range(1, 10_000_000)] public int MaxWatchedSignals { get; set; } = 200_000;
 }

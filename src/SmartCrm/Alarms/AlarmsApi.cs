@@ -65,6 +65,7 @@ public static class AlarmsApi
     {
         services.AddOptions<AlarmOptions>().BindConfiguration(AlarmOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<AlarmBook>();
+        services.AddSingleton<FailurePrediction>();
         services.AddSingleton<AlarmEngine>();
         services.AddHostedService(s => s.GetRequiredService<AlarmEngine>());
         return services;
