@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SmartCrm.Storage;
 
@@ -32,9 +33,10 @@ public sealed class DatabaseHealth(CrmDb db) : IHealthCheck
     {
         try
         {
-            return await db.Database.CanConnectAsync(cancellationToken)
-                ? HealthCheckResult.Healthy(db.IsSqlite ? "SQLite" : "PostgreSQL")
-                : HealthCheckResult.Unhealthy("Database unreachable");
+            // A query on a pooled connection: EF's CanConnect opens a connection of its own each time, which made the
+            // health check slower than a customer's whole 360 view.
+            await db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken);
+            return HealthCheckResult.Healthy(db.IsSqlite ? "SQLite" : "PostgreSQL");
         }
         catch (Exception e)
         {

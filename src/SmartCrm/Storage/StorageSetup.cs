@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,6 +40,10 @@ public static class StorageSetup
     {
         public static readonly SqlitePragmas Instance = new();
 
+        // Pooled connections keep their native handle, and the pragmas stay set on it: run them once per handle, not at every
+        // open (EF opens a connection for each query; five pragmas each time cost more than the queries of a 360 view).
+        private readonly ConditionalWeakTable<object, object> _prepared = [];
+
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
         public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -46,13 +52,16 @@ public static class StorageSetup
             return Task.CompletedTask;
         }
 
-        private static void Apply(DbConnection connection)
+        private void Apply(DbConnection connection)
         {
+            var handle = ((SqliteConnection)connection).Handle!;
+            if (_prepared.TryGetValue(handle, out _)) return;
             using var command = connection.CreateCommand();
             // NORMAL is durable under WAL except for the last transactions on power loss; foreign keys are off by default in SQLite.
             // Reads through a memory map share the OS page cache across pooled connections instead of a 2 MB cache each.
             command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA mmap_size=1073741824;";
             command.ExecuteNonQuery();
+            _prepared.AddOrUpdate(handle, handle);
         }
     }
 }
