@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SmartCrm.Evaluation;
+using SmartCrm.Import;
 using SmartCrm.Security;
 using SmartCrm.Storage;
 
@@ -23,6 +24,7 @@ internal static class Cli
         root.Subcommands.Add(UserCommand());
         root.Subcommands.Add(EvaluationCommand.Create());
         root.Subcommands.Add(SchemaScriptCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create(Data, Database, WithDatabaseAsync));
         foreach (var option in new Option[] { Urls, Data, Database, Demo, DemoScale }) root.Options.Add(option);
         // Plain `smartcrm` serves too; unknown --key=value tokens are host settings (this is also how the test host starts the program).
         root.TreatUnmatchedTokensAsErrors = false;
