@@ -125,9 +125,11 @@ public sealed class CustomerMatcher
 
     private (double Score, string Reasons) Score(int i, byte[] name, long email, long phone, byte[]? place)
     {
-        var nameSimilarity = JaroWinkler.Similarity<byte>(Text(_nameAt[i]), name);
-        double sum = NameWeight * nameSimilarity, weights = NameWeight;
-        var reasons = new StringBuilder(nameSimilarity >= 0.999 ? "same name" : $"name {nameSimilarity:0.00}");
+        var theirs = Text(_nameAt[i]);
+        var named = theirs.Length > 0 && name.Length > 0;
+        var nameSimilarity = named ? JaroWinkler.Similarity<byte>(theirs, name) : 0;
+        double sum = named ? NameWeight * nameSimilarity : 0, weights = named ? NameWeight : 0;
+        var reasons = new StringBuilder(!named ? "no names" : nameSimilarity >= 0.999 ? "same name" : $"name {nameSimilarity:0.00}");
         var other = false;
         if (email != 0 && _email[i] != 0)
         {
@@ -151,6 +153,7 @@ public sealed class CustomerMatcher
             sum += PlaceWeight * similarity;
             reasons.Append(similarity >= 0.9 ? ", same address" : ", different address");
         }
+        if (weights == 0) return (0, reasons.ToString());
         var score = other ? sum / weights : Math.Min(NameOnlyCap, nameSimilarity * NameOnlyCap);
         return (Math.Round(score, 4), reasons.ToString());
     }

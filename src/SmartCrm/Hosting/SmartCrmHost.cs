@@ -75,6 +75,7 @@ public static class SmartCrmHost
         api.MapDevicesApi(clock);
         api.MapTelemetryApi(clock);
         api.MapAlarmsApi();
+        api.MapImportApi();
         api.MapSecurityApi();
         app.MapOpenApi();
         app.MapOperations();

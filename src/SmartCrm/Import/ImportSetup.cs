@@ -8,6 +8,7 @@ public static class ImportSetup
     {
         services.AddScoped<Importer>();
         services.AddScoped<CustomerMerger>();
+        services.AddScoped<DuplicateScan>();
         services.AddSingleton<ImportQueue>();
         return services;
     }

@@ -62,7 +62,7 @@ internal abstract class KindWriter(WriteContext context)
     }
 
     protected static DateTime? Date(string? iso) =>
-        iso is null ? null : DateTime.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind | DateTimeStyles.AdjustToUniversal);
+        iso is null ? null : DateTime.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
     protected static double? Number(string? value) => value is null ? null : Cleaning.Number(value);
 
@@ -214,7 +214,9 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
             }
         }
 
-        var fields = new MatchFields(incoming.Name, incoming.Email, incoming.Phone, incoming.City, incoming.Address);
+        // A name made up from an id or a line number says nothing about who the customer is: only email, phone and address match then.
+        var namedByFile = Field("name") is not null || Field("firstName") is not null || Field("lastName") is not null;
+        var fields = new MatchFields(namedByFile ? incoming.Name : "", incoming.Email, incoming.Phone, incoming.City, incoming.Address);
         var rules = Context.Mapping.Duplicates;
         var match = _matcher?.Best(fields, Math.Min(rules.Review, rules.AutoMerge));
         if (match is { } auto && auto.Score >= rules.AutoMerge && await ReadAsync(auto.CustomerId, cancellationToken) is { } survivor)
