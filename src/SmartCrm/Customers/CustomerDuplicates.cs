@@ -61,7 +61,7 @@ public sealed class CustomerMatcher
         if (i == _ids.Length) Grow();
         _ids[i] = id;
         _email[i] = fields.Email is null ? 0 : Hash(fields.Email, 1);
-        _phone[i] = fields.Phone is null ? 0 : Hash(fields.Phone, 2);
+        _phone[i] = PhoneKey(fields.Phone);
         var folded = NameKeys.Fold(fields.Name);
         _nameAt[i] = Store(NameKeys.Sorted(folded));
         var place = Place(fields);
@@ -99,7 +99,7 @@ public sealed class CustomerMatcher
         if (Count == 0) return results;
         if (++_stamp == int.MaxValue) { Array.Clear(_seen); _stamp = 1; }
         var email = fields.Email is null ? 0 : Hash(fields.Email, 1);
-        var phone = fields.Phone is null ? 0 : Hash(fields.Phone, 2);
+        var phone = PhoneKey(fields.Phone);
         var folded = NameKeys.Fold(fields.Name);
         var name = Encoding.UTF8.GetBytes(NameKeys.Sorted(folded));
         var placeText = Place(fields);
@@ -190,6 +190,22 @@ public sealed class CustomerMatcher
         Array.Resize(ref _placeAt, size);
         Array.Resize(ref _seen, size);
         Array.Resize(ref _next, size * 2);
+    }
+
+    /// <summary>
+    /// The last ten digits of a phone number: the same number written in E.164, with spaces, or nationally without the country
+    /// code ("+1 415 555 0101", "(415) 555-0101") gives the same key. Fewer than six digits is no phone.
+    /// </summary>
+    private static long PhoneKey(string? phone)
+    {
+        if (phone is null) return 0;
+        Span<char> digits = stackalloc char[10];
+        var count = 0;
+        for (var i = phone.Length - 1; i >= 0 && count < 10; i--)
+        {
+            if (char.IsAsciiDigit(phone[i])) digits[9 - count++] = phone[i];
+        }
+        return count < 6 ? 0 : Hash(new string(digits[(10 - count)..]), 2);
     }
 
     /// <summary>64-bit FNV-1a of the text, seeded per kind of key: collisions among millions of keys stay negligible.</summary>
