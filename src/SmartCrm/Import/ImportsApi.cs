@@ -70,6 +70,14 @@ public static class ImportsApi
         }).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload)
             .RequireAuthorization(Permissions.CustomersWrite).WithName("PreviewImport");
 
+        // The console wizard's upload: a browser form (antiforgery checked), then on to the mapping step with the saved file.
+        imports.MapPost("/uploads", async Task<IResult> ([FromForm] ImportKind kind, IFormFile file, IOptions<StorageOptions> storage, CancellationToken cancellationToken) =>
+        {
+            var path = await SaveUploadAsync(file, storage.Value, cancellationToken);
+            return Results.LocalRedirect($"/imports/new?upload={Uri.EscapeDataString(Path.GetFileName(path))}&kind={kind}&file={Uri.EscapeDataString(Path.GetFileName(file.FileName))}");
+        }).WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload)
+            .RequireAuthorization(Permissions.CustomersWrite).ExcludeFromDescription();
+
         imports.MapGet("/", async (CrmDb db, int? page, CancellationToken cancellationToken) =>
             await QueryOptions.PageAsync(db.ImportRuns.OrderByDescending(r => r.Id), page, 50, cancellationToken))
             .RequireAuthorization(Permissions.CustomersRead).WithName("ListImports");
