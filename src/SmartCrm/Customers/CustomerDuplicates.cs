@@ -134,16 +134,15 @@ public sealed class CustomerMatcher
         if (email != 0 && _email[i] != 0)
         {
             other = true;
-            weights += EmailWeight;
-            if (email == _email[i]) { sum += EmailWeight; reasons.Append(", same email"); }
-            else reasons.Append(", different email");
+            // Agreement is strong evidence; disagreement only half as strong (people have a work and a private address).
+            if (email == _email[i]) { sum += EmailWeight; weights += EmailWeight; reasons.Append(", same email"); }
+            else { weights += EmailWeight / 2; reasons.Append(", different email"); }
         }
         if (phone != 0 && _phone[i] != 0)
         {
             other = true;
-            weights += PhoneWeight;
-            if (phone == _phone[i]) { sum += PhoneWeight; reasons.Append(", same phone"); }
-            else reasons.Append(", different phone");
+            if (phone == _phone[i]) { sum += PhoneWeight; weights += PhoneWeight; reasons.Append(", same phone"); }
+            else { weights += PhoneWeight / 2; reasons.Append(", different phone"); }
         }
         if (place is not null && _placeAt[i] >= 0)
         {

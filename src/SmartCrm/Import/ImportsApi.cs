@@ -25,9 +25,10 @@ public static class ImportsApi
     public static IEndpointRouteBuilder MapImportApi(this IEndpointRouteBuilder api)
     {
         var imports = api.MapGroup("/imports").WithTags("Import");
-        imports.MapPost("/", async Task<IResult> ([FromForm] ImportKind kind, IFormFile file, [FromForm] string? mapping, [FromForm] string? map, [FromForm] bool? dryRun,
+        imports.MapPost("/", async Task<IResult> ([FromForm] string kind, IFormFile file, [FromForm] string? mapping, [FromForm] string? map, [FromForm] bool? dryRun,
             [FromForm] bool? allOrNothing, [FromForm] bool? again, [FromForm] string? source, Importer importer, IOptions<StorageOptions> storage, HttpContext http, CancellationToken cancellationToken) =>
         {
+            if (ParseKind(kind) is not { } importKind) return UnknownKind(kind);
             var path = await SaveUploadAsync(file, storage.Value, cancellationToken);
             try
             {
@@ -35,7 +36,7 @@ public static class ImportsApi
                 if (source is { Length: > 0 }) parsed.Source = source;
                 var report = await importer.RunAsync(new ImportRequest
                 {
-                    Kind = kind, Path = path, FileName = file.FileName, Mapping = parsed,
+                    Kind = importKind, Path = path, FileName = file.FileName, Mapping = parsed,
                     DryRun = dryRun ?? false, AllOrNothing = allOrNothing ?? false, Again = again ?? false,
                 }, null, cancellationToken);
                 var summary = Summary(report, http);
@@ -52,12 +53,13 @@ public static class ImportsApi
         }).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload)
             .RequireAuthorization(Permissions.CustomersWrite).WithName("Import");
 
-        imports.MapPost("/preview", async Task<IResult> ([FromForm] ImportKind kind, IFormFile file, [FromForm] string? mapping, IOptions<StorageOptions> storage, CancellationToken cancellationToken) =>
+        imports.MapPost("/preview", async Task<IResult> ([FromForm] string kind, IFormFile file, [FromForm] string? mapping, IOptions<StorageOptions> storage, CancellationToken cancellationToken) =>
         {
+            if (ParseKind(kind) is not { } importKind) return UnknownKind(kind);
             var path = await SaveUploadAsync(file, storage.Value, cancellationToken);
             try
             {
-                return TypedResults.Ok(Preview(kind, path, mapping is { Length: > 0 } ? ImportMapping.Parse(mapping) : new ImportMapping()));
+                return TypedResults.Ok(Preview(importKind, path, mapping is { Length: > 0 } ? ImportMapping.Parse(mapping) : new ImportMapping()));
             }
             catch (ImportFileException e)
             {
@@ -71,10 +73,11 @@ public static class ImportsApi
             .RequireAuthorization(Permissions.CustomersWrite).WithName("PreviewImport");
 
         // The console wizard's upload: a browser form (antiforgery checked), then on to the mapping step with the saved file.
-        imports.MapPost("/uploads", async Task<IResult> ([FromForm] ImportKind kind, IFormFile file, IOptions<StorageOptions> storage, CancellationToken cancellationToken) =>
+        imports.MapPost("/uploads", async Task<IResult> ([FromForm] string kind, IFormFile file, IOptions<StorageOptions> storage, CancellationToken cancellationToken) =>
         {
+            if (ParseKind(kind) is not { } importKind) return UnknownKind(kind);
             var path = await SaveUploadAsync(file, storage.Value, cancellationToken);
-            return Results.LocalRedirect($"/imports/new?upload={Uri.EscapeDataString(Path.GetFileName(path))}&kind={kind}&file={Uri.EscapeDataString(Path.GetFileName(file.FileName))}");
+            return Results.LocalRedirect($"/imports/new?upload={Uri.EscapeDataString(Path.GetFileName(path))}&kind={importKind}&file={Uri.EscapeDataString(Path.GetFileName(file.FileName))}");
         }).WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload)
             .RequireAuthorization(Permissions.CustomersWrite).ExcludeFromDescription();
 
@@ -99,6 +102,12 @@ public static class ImportsApi
         api.MapDuplicatesApi();
         return api;
     }
+
+    private static ImportKind? ParseKind(string? kind) =>
+        Enum.TryParse<ImportKind>(kind, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
+
+    private static ProblemHttpResult UnknownKind(string? kind) =>
+        Problems.Field("kind", $"'{kind}' is not a kind of import: use {string.Join(", ", Enum.GetNames<ImportKind>().Select(n => n.ToLowerInvariant()))}.");
 
     public static ImportSummary Summary(ImportReport report, HttpContext? http) => new(
         report.Run, report.Columns, report.Steps, report.ProblemCount, report.Problems.Take(100).ToList(),

@@ -96,8 +96,9 @@ public sealed class MergeTests(Apps apps) : IClassFixture<Apps>
         var app = apps.For(provider);
         var api = app.Admin();
         var domain = Builders.Unique("d") + ".example";
-        var existing = await api.CreateCustomerAsync(Builders.Unique("Pat Lee "), $"pat@{domain}");
-        var report = await ImporterTests.ImportAsync(app, SmartCrm.Import.ImportKind.Customers, $"id,name,email,city\nP1,Pat Lee,pat@{domain},Leeds\n");
+        var name = "Pat " + Builders.Unique("Lee");
+        var existing = await api.CreateCustomerAsync(name, $"pat@{domain}");
+        var report = await ImporterTests.ImportAsync(app, SmartCrm.Import.ImportKind.Customers, $"id,name,email,city\nP1,{name},pat@{domain},Leeds\n");
         report.Run.Merged.ShouldBe(1);
         (await api.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{existing}")).GetProperty("city").GetString().ShouldBe("Leeds");
         var merges = await api.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{existing}/merges");
