@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using SmartCrm.Hosting;
 using SmartCrm.Storage;
 
 namespace SmartCrm.Bench.Import;
@@ -33,6 +31,7 @@ public static class ImportBench
         };
     }
 
+    private static readonly string[] ParameterNames = ["$n", "$e", "$p", "$c", "$a", "$t"];
     private static readonly string[] Streets = ["Main St", "Oak Ave", "Pine Rd", "Maple Dr", "Cedar Ln", "Elm St", "Lake Rd", "Hill St", "Park Ave", "River Rd"];
 
     private sealed record Person(string First, string Last, string Email, string Phone, string City, string Address);
@@ -43,8 +42,7 @@ public static class ImportBench
         var data = Path.Combine(dir, "data");
         if (Directory.Exists(data)) Directory.Delete(data, true);
         var watch = Stopwatch.StartNew();
-        var app = SmartCrmHost.Build([], new Dictionary<string, string?> { ["Storage:DataDirectory"] = data, ["SMARTCRM_ADMIN_PASSWORD"] = "bench-password" });
-        await app.Services.GetRequiredService<DatabaseInitializer>().PrepareAsync(CancellationToken.None);
+        Migrator.Migrate(new StorageOptions { DataDirectory = data }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var random = new Random(42);
         var faker = new Bogus.Faker("en") { Random = new Bogus.Randomizer(42) };
         var firsts = Enumerable.Range(0, 3000).Select(_ => faker.Name.FirstName()).Distinct().ToArray();
@@ -70,7 +68,7 @@ public static class ImportBench
             using var transaction = connection.BeginTransaction();
             using var insert = connection.CreateCommand();
             insert.CommandText = "INSERT INTO customers (\"Kind\", \"Name\", \"Email\", \"Phone\", \"City\", \"Address\", \"Tags\", \"CreatedAt\", \"UpdatedAt\") VALUES ('Person', $n, $e, $p, $c, $a, '[]', $t, $t)";
-            var p = new[] { "$n", "$e", "$p", "$c", "$a", "$t" }.Select(name => insert.Parameters.Add(name, SqliteType.Text)).ToArray();
+            var p = ParameterNames.Select(name => insert.Parameters.Add(name, SqliteType.Text)).ToArray();
             var stamp = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
             for (var i = 0; i < existing; i++)
             {
@@ -92,25 +90,28 @@ public static class ImportBench
             for (var i = 0; i < rows; i++)
             {
                 var roll = random.NextDouble();
-                Person person;
+                Person person, clean;
                 string existingId = "", earlier = "";
                 if (roll < 0.10 && existing > 0)
                 {
                     var target = random.Next(existing);
-                    person = Damage(people[target], random);
+                    clean = people[target];
+                    person = Damage(clean, random);
                     existingId = (target + 1).ToString(CultureInfo.InvariantCulture);
                 }
                 else if (roll < 0.12 && written.Count > 0)
                 {
                     var target = random.Next(written.Count);
-                    person = Damage(written[target], random);
+                    clean = written[target];
+                    person = Damage(clean, random);
                     earlier = (target + 1).ToString(CultureInfo.InvariantCulture);
                 }
                 else
                 {
-                    person = NewPerson();
+                    person = clean = NewPerson();
                 }
-                written.Add(person);
+                // Later duplicates are made from the clean record, as another system would have it.
+                written.Add(clean);
                 truth.Append(CultureInfo.InvariantCulture, $"{i + 1},{existingId},{earlier}\n");
                 await csv.WriteLineAsync(string.Join(',', $"N{i + 1}", person.First, person.Last, person.Email, person.Phone, person.City, person.Address));
             }

@@ -152,6 +152,11 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
         {
             throw new ImportFileException("mapping, duplicates.survivorship: " + e.Message);
         }
+        if (Sql.IsSqlite)
+        {
+            // A larger page cache for this connection: matching and inserting against a million customers touches many index pages.
+            await Sql.ExecuteAsync("PRAGMA cache_size = -65536", cancellationToken);
+        }
         await using (var reader = await Sql.ReadAsync("SELECT \"ExternalId\", \"Id\", \"CustomerId\" FROM \"customer_sources\" WHERE \"System\" = @p0", cancellationToken, Context.Source))
         {
             while (await reader.ReadAsync(cancellationToken)) _sources[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
@@ -208,8 +213,8 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
                 // The same system speaking again about the same customer: its newer values win.
                 CustomerMerger.Combine(existing, incoming, otherWins: true);
                 await UpdateAsync(known.CustomerId, existing, cancellationToken);
-                await Sql.ExecuteAsync("UPDATE \"customer_sources\" SET \"Fields\" = @p0, \"Attributes\" = @p1, \"LastSeenAt\" = @p2 WHERE \"Id\" = @p3",
-                    cancellationToken, supplied, attributes, Context.Now, known.SourceId);
+                await Sql.ExecuteAsync("UPDATE \"customer_sources\" SET \"Fields\" = @p0, \"Attributes\" = @p1, \"LastSeenAt\" = @p2 WHERE \"System\" = @p3 AND \"ExternalId\" = @p4",
+                    cancellationToken, supplied, attributes, Context.Now, Context.Source, externalId);
                 return Outcome.Updated;
             }
         }
@@ -255,8 +260,11 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
             "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10)", cancellationToken,
             incoming.Kind.ToString(), incoming.Name, incoming.Email, incoming.Phone, incoming.Company, incoming.Country, incoming.City, incoming.Address,
             Sql.Tags(incoming.Tags), incoming.CreatedAt, incoming.UpdatedAt);
-        var newSource = await InsertSourceAsync(id, externalId, supplied, attributes, cancellationToken);
-        _sources[externalId] = (newSource, id);
+        // The source row's id is not needed for a new customer (updates find it by system and external id): no RETURNING.
+        await Sql.ExecuteAsync(
+            "INSERT INTO \"customer_sources\" (\"CustomerId\", \"System\", \"ExternalId\", \"Fields\", \"Attributes\", \"FirstSeenAt\", \"LastSeenAt\") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p5)",
+            cancellationToken, id, Context.Source, externalId, supplied, attributes, Context.Now);
+        _sources[externalId] = (0, id);
         if (match is { } review && review.Score >= rules.Review)
         {
             await Sql.ExecuteAsync(
