@@ -190,10 +190,15 @@ public sealed class ImportPlan
                 reject = true;
                 continue;
             }
-            if (value is not null) value = Typed(slot, value, findings, steps, ref reject);
+            var coerced = false;
+            if (value is not null)
+            {
+                value = Typed(slot, value, findings, steps, ref reject);
+                coerced = value is null;
+            }
             if (value is null)
             {
-                value = Missing(slot, raw, findings, steps, ref reject);
+                value = Missing(slot, raw, findings, steps, ref reject, alreadyReported: coerced);
             }
             else if (slot.Numeric && Cleaning.Number(value) is { } number && slot.Outlier is { } rule && slot.Fences is { } fences && fences.IsOutside(number))
             {
@@ -297,9 +302,11 @@ public sealed class ImportPlan
         return clean;
     }
 
-    private string? Missing(Slot slot, string? raw, List<Finding> findings, Dictionary<string, long> steps, ref bool reject)
+    private string? Missing(Slot slot, string? raw, List<Finding> findings, Dictionary<string, long> steps, ref bool reject, bool alreadyReported)
     {
         var rule = slot.MissingRule;
+        // A value the cleaning had to leave out is reported once, as such; a fill rule still applies to it.
+        if (alreadyReported && rule is null or "leave") return null;
         if (rule is null)
         {
             // A blank in a column that is mostly filled is worth a look (telco's blank TotalCharges); optional columns stay quiet.
