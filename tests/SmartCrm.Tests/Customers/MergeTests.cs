@@ -101,6 +101,12 @@ public sealed class MergeTests(Apps apps) : IClassFixture<Apps>
         var report = await ImporterTests.ImportAsync(app, SmartCrm.Import.ImportKind.Customers, $"id,name,email,city\nP1,{name},pat@{domain},Leeds\n");
         report.Run.Merged.ShouldBe(1);
         (await api.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{existing}")).GetProperty("city").GetString().ShouldBe("Leeds");
+        var quality = (await api.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{existing}/360")).GetProperty("quality");
+        quality.GetProperty("fieldSources").GetProperty("City").EnumerateArray().Select(s => s.GetString()).ShouldBe([report.Run.Source]);
+        quality.GetProperty("fieldSources").GetProperty("Phone").GetArrayLength().ShouldBe(0);
+        quality.GetProperty("completeness").GetDouble().ShouldBe(Math.Round(3.0 / 7, 2), "name, email and city of seven profile fields");
+        quality.GetProperty("missing").EnumerateArray().Select(m => m.GetString()).ShouldBe(["Phone", "Company", "Country", "Address"]);
+        quality.GetProperty("lastVerifiedAt").ValueKind.ShouldBe(JsonValueKind.String);
         var merges = await api.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{existing}/merges");
         var undo = await api.PostAsync($"/api/v1/customers/merges/{merges[0].Id()}/undo", null);
         undo.StatusCode.ShouldBe(HttpStatusCode.OK, await undo.Content.ReadAsStringAsync());
