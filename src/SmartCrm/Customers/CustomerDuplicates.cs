@@ -37,19 +37,39 @@ public sealed class CustomerMatcher
     /// <summary>Candidates looked at per key: a very common name must not make one lookup compare thousands of records.</summary>
     private const int BlockLimit = 200;
 
-    private long[] _ids = new long[1024];
-    private long[] _email = new long[1024];
-    private long[] _phone = new long[1024];
-    private int[] _nameAt = new int[1024];
-    private int[] _placeAt = new int[1024];
-    private int[] _next = new int[2048];
-    private int[] _seen = new int[1024];
-    private byte[] _text = new byte[1 << 16];
+    private long[] _ids;
+    private long[] _email;
+    private long[] _phone;
+    private int[] _nameAt;
+    private int[] _placeAt;
+    private int[] _next;
+    private int[] _seen;
+    private byte[] _text;
     private int _textLength;
     private int _stamp;
-    private readonly Dictionary<long, int> _byEmail = [];
-    private readonly Dictionary<long, int> _byPhone = [];
-    private readonly Dictionary<long, int> _heads = [];
+    private readonly Dictionary<long, int> _byEmail;
+    private readonly Dictionary<long, int> _byPhone;
+    private readonly Dictionary<long, int> _heads;
+
+    /// <summary>
+    /// A matcher sized for <paramref name="capacity"/> customers up front: growing a million-entry table by doubling keeps the old and
+    /// the new copy alive at once, which is where an import's memory would peak.
+    /// </summary>
+    public CustomerMatcher(int capacity = 1024)
+    {
+        capacity = Math.Max(16, capacity);
+        _ids = new long[capacity];
+        _email = new long[capacity];
+        _phone = new long[capacity];
+        _nameAt = new int[capacity];
+        _placeAt = new int[capacity];
+        _seen = new int[capacity];
+        _next = new int[2 * capacity];
+        _text = new byte[(int)Math.Min(int.MaxValue / 2, 48L * capacity)];
+        _byEmail = new Dictionary<long, int>(capacity);
+        _byPhone = new Dictionary<long, int>(capacity);
+        _heads = new Dictionary<long, int>(capacity);
+    }
     private readonly List<string> _keys = new(4);
 
     public int Count { get; private set; }
@@ -170,7 +190,7 @@ public sealed class CustomerMatcher
     {
         var bytes = Encoding.UTF8.GetByteCount(value);
         if (bytes > 4000) { value = value[..1000]; bytes = Encoding.UTF8.GetByteCount(value); }
-        if (_textLength + bytes + 2 > _text.Length) Array.Resize(ref _text, Math.Max(_text.Length * 2, _textLength + bytes + 2));
+        if (_textLength + bytes + 2 > _text.Length) Array.Resize(ref _text, (int)Math.Min(int.MaxValue - 64, Math.Max(_text.Length * 3L / 2, _textLength + bytes + 2L)));
         var at = _textLength;
         _text[at] = (byte)bytes;
         _text[at + 1] = (byte)(bytes >> 8);

@@ -109,6 +109,9 @@ public sealed class ImportPlan
     public IEnumerable<(string Column, string Field)> Uses => _slots.Select(s => (s.ColumnName, s.Field));
 
     public int SlotCount => _slots.Count;
+
+    /// <summary>Rows seen in the first pass (to size the duplicate matcher before the second).</summary>
+    public long Rows { get; private set; }
     public int? SlotOf(string field) => _slotOf.TryGetValue(field, out var slot) ? slot : null;
     public string FieldOf(int slot) => _slots[slot].Field;
     public string AttributeName(int slot) => _slots[slot].Name;
@@ -124,6 +127,7 @@ public sealed class ImportPlan
     /// <summary>First pass: how full each column is, and the numbers of the columns that missing-value, outlier and standardisation rules need.</summary>
     public void Observe(RawRow row)
     {
+        Rows++;
         if (row.Problem is not null) return;
         foreach (var slot in _slots)
         {

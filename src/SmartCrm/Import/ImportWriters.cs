@@ -136,7 +136,9 @@ internal abstract class KindWriter(WriteContext context)
 /// </summary>
 internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
 {
-    private readonly Dictionary<string, (long SourceId, long CustomerId)> _sources = new(StringComparer.Ordinal);
+    // Hashes of the external ids this source already has, not the ids themselves: a million strings would cost more than the matcher.
+    // A hit is confirmed in the database, so a hash collision costs a query, never a wrong update.
+    private readonly HashSet<long> _known = [];
     private CustomerMatcher? _matcher;
     private Survivorship _rule;
 
@@ -157,12 +159,13 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
             // A larger page cache for this connection: matching and inserting against a million customers touches many index pages.
             await Sql.ExecuteAsync("PRAGMA cache_size = -65536", cancellationToken);
         }
-        await using (var reader = await Sql.ReadAsync("SELECT \"ExternalId\", \"Id\", \"CustomerId\" FROM \"customer_sources\" WHERE \"System\" = @p0", cancellationToken, Context.Source))
+        await using (var reader = await Sql.ReadAsync("SELECT \"ExternalId\" FROM \"customer_sources\" WHERE \"System\" = @p0", cancellationToken, Context.Source))
         {
-            while (await reader.ReadAsync(cancellationToken)) _sources[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+            while (await reader.ReadAsync(cancellationToken)) _known.Add(Key(reader.GetString(0)));
         }
         if (!Context.Mapping.Duplicates.Detect) return;
-        _matcher = new CustomerMatcher();
+        var existing = Convert.ToInt64(await Sql.ScalarAsync("SELECT count(*) FROM \"customers\"", cancellationToken), CultureInfo.InvariantCulture);
+        _matcher = new CustomerMatcher((int)Math.Min(int.MaxValue / 4, existing + (Context.Plan?.Rows ?? 0) + 16));
         await using var customers = await Sql.ReadAsync("SELECT \"Id\", \"Name\", \"Email\", \"Phone\", \"City\", \"Address\" FROM \"customers\"", cancellationToken);
         while (await customers.ReadAsync(cancellationToken))
         {
@@ -205,14 +208,15 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
         }));
         var attributes = Attributes();
 
-        if (_sources.TryGetValue(externalId, out var known))
+        if (_known.Contains(Key(externalId))
+            && await Sql.ScalarAsync("SELECT \"CustomerId\" FROM \"customer_sources\" WHERE \"System\" = @p0 AND \"ExternalId\" = @p1", cancellationToken, Context.Source, externalId) is long knownCustomer)
         {
-            var existing = await ReadAsync(known.CustomerId, cancellationToken);
+            var existing = await ReadAsync(knownCustomer, cancellationToken);
             if (existing is not null)
             {
                 // The same system speaking again about the same customer: its newer values win.
                 CustomerMerger.Combine(existing, incoming, otherWins: true);
-                await UpdateAsync(known.CustomerId, existing, cancellationToken);
+                await UpdateAsync(knownCustomer, existing, cancellationToken);
                 await Sql.ExecuteAsync("UPDATE \"customer_sources\" SET \"Fields\" = @p0, \"Attributes\" = @p1, \"LastSeenAt\" = @p2 WHERE \"System\" = @p3 AND \"ExternalId\" = @p4",
                     cancellationToken, supplied, attributes, Context.Now, Context.Source, externalId);
                 return Outcome.Updated;
@@ -251,7 +255,7 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
             await Sql.AuditAsync(Context.Actor, "Merged", nameof(Customer), auto.CustomerId,
                 new { merge = mergeId, source = Context.Source, externalId, line, score = auto.Score, reasons = auto.Reasons }, Context.Now, cancellationToken);
             findings.Add(new Finding(null, incoming.Name, ProblemAction.Altered, $"merged into customer #{auto.CustomerId} (score {auto.Score:0.00}: {auto.Reasons}); undo with merge {mergeId}"));
-            _sources[externalId] = (sourceId, auto.CustomerId);
+            _known.Add(Key(externalId));
             return Outcome.Merged;
         }
 
@@ -264,7 +268,7 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
         await Sql.ExecuteAsync(
             "INSERT INTO \"customer_sources\" (\"CustomerId\", \"System\", \"ExternalId\", \"Fields\", \"Attributes\", \"FirstSeenAt\", \"LastSeenAt\") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p5)",
             cancellationToken, id, Context.Source, externalId, supplied, attributes, Context.Now);
-        _sources[externalId] = (0, id);
+        _known.Add(Key(externalId));
         if (match is { } review && review.Score >= rules.Review)
         {
             await Sql.ExecuteAsync(
@@ -276,6 +280,14 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
         }
         _matcher?.Add(id, fields);
         return Outcome.Imported;
+    }
+
+    /// <summary>64-bit FNV-1a of an external id.</summary>
+    private static long Key(string externalId)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in externalId) hash = (hash ^ c) * 1099511628211UL;
+        return (long)hash;
     }
 
     private int Rank(string system)
