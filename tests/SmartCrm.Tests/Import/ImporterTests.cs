@@ -114,6 +114,20 @@ public sealed class ImporterTests(Apps apps) : IClassFixture<Apps>
     }
 
     [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task The_same_system_sending_a_customer_again_updates_it_instead_of_adding_one(Provider provider)
+    {
+        var app = apps.For(provider);
+        var mapping = new ImportMapping { Source = Builders.Unique("erp") };
+        var domain = Builders.Unique("d") + ".example";
+        var first = await ImportAsync(app, ImportKind.Customers, $"id,name,email,city\nE1,Olga Petrova,olga@{domain},Riga\nE2,Ivan Petrov,ivan@{domain},Riga\nE1,Olga Petrova,olga@{domain},Tallinn\n", mapping);
+        (first.Run.Imported, first.Run.Updated).ShouldBe((2, 1), "the third row is E1 again");
+        var again = await ImportAsync(app, ImportKind.Customers, $"id,name,email,city\nE2,Ivan Petrov,ivan@{domain},Vilnius\n", mapping);
+        (again.Run.Imported, again.Run.Updated, again.Run.Merged).ShouldBe((0, 1, 0));
+        var cities = await app.WithDbAsync(db => db.Customers.Where(c => c.Email!.EndsWith(domain)).OrderBy(c => c.Email).Select(c => c.City).ToListAsync());
+        cities.ShouldBe(["Vilnius", "Tallinn"]);
+    }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
     public async Task All_or_nothing_leaves_the_database_exactly_as_before(Provider provider)
     {
         var app = apps.For(provider);
