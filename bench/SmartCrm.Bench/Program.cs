@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 
 // `dotnet run -c Release --project bench/SmartCrm.Bench -- --filter '*KMeans*'` runs one family;
 // the HTTP load generator is `-- load ...` (see Load/LoadCommand.cs).
+if (args.Length > 0 && args[0] == "import") return await SmartCrm.Bench.Import.ImportBench.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "load")
 {
     return await SmartCrm.Bench.Load.LoadCommand.RunAsync(args[1..]);

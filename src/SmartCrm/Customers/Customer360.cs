@@ -18,7 +18,17 @@ public sealed record Customer360(
     IReadOnlyList<Opportunity> Opportunities,
     IReadOnlyList<Consent> Consents,
     IReadOnlyList<Note> Notes,
-    IReadOnlyList<DeviceHealth> Devices);
+    IReadOnlyList<DeviceHealth> Devices,
+    DataQuality Quality,
+    IReadOnlyList<CustomerMerge> MergeHistory,
+    IReadOnlyList<CustomerSource> Sources);
+
+/// <summary>
+/// How good the record is: the share of profile fields filled, which are missing, when a source system last confirmed it,
+/// which systems supplied each field, and how many possible duplicates wait for review.
+/// </summary>
+public sealed record DataQuality(double Completeness, IReadOnlyList<string> Missing, DateTime? LastVerifiedAt,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> FieldSources, int OpenDuplicates);
 
 /// <summary>A customer's device as the 360 shows it: is it online, and is anything wrong with it.</summary>
 public sealed record DeviceHealth(long Id, string Name, string? Model, string? Serial, bool Online, DateTime? LastSeenAt, int OpenAlarms, AlarmSeverity? WorstAlarm);
@@ -73,7 +83,25 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
             value = new CustomerValue(totals.Sum, totals.Count, totals.First, totals.Last, Math.Round(totals.Sum / totals.Count, 2),
                 recencyDays, r, f, m, $"{r}{f}{m}");
         }
-        return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices);
+        var sources = await db.CustomerSources.Where(s => s.CustomerId == id).OrderBy(s => s.System).ThenBy(s => s.ExternalId).ToListAsync(cancellationToken);
+        var merges = await db.CustomerMerges.Where(m => m.SurvivorId == id || m.MergedId == id).OrderByDescending(m => m.At).Take(RecentCount).ToListAsync(cancellationToken);
+        var duplicates = await db.DuplicateCandidates.CountAsync(d => (d.CustomerId == id || d.OtherId == id) && d.Status == CandidateStatus.Open, cancellationToken);
+        return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices, Quality(customer, sources, duplicates), merges, sources);
+    }
+
+    public static DataQuality Quality(Customer customer, IReadOnlyList<CustomerSource> sources, int openDuplicates)
+    {
+        var missing = CustomerMerger.ProfileFields.Where(f => f switch
+        {
+            "Name" => string.IsNullOrWhiteSpace(customer.Name),
+            "Email" => customer.Email is null, "Phone" => customer.Phone is null, "Company" => customer.Company is null,
+            "Country" => customer.Country is null, "City" => customer.City is null, _ => customer.Address is null,
+        }).ToList();
+        var fieldSources = CustomerMerger.ProfileFields.ToDictionary(f => f, f => (IReadOnlyList<string>)sources
+            .Where(s => s.Fields is not null && s.Fields.Split(',').Contains(f)).Select(s => s.System).Distinct().ToList());
+        return new DataQuality(
+            Math.Round(1.0 - (double)missing.Count / CustomerMerger.ProfileFields.Length, 2), missing,
+            sources.Count == 0 ? null : sources.Max(s => s.LastSeenAt), fieldSources, openDuplicates);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SmartCrm.Devices;
 using SmartCrm.Evaluation;
+using SmartCrm.Import;
 using SmartCrm.Security;
 using SmartCrm.Storage;
 
@@ -29,6 +30,7 @@ internal static class Cli
         root.Subcommands.Add(EvaluationCommand.Create());
         root.Subcommands.Add(SchemaScriptCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create(Data, Database, WithDatabaseAsync));
         foreach (var option in new Option[] { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttUpstream }) root.Options.Add(option);
         // Plain `smartcrm` serves too; unknown --key=value tokens are host settings (this is also how the test host starts the program).
         root.TreatUnmatchedTokensAsErrors = false;

@@ -7,6 +7,7 @@ using SmartCrm.Alarms;
 using SmartCrm.Catalog;
 using SmartCrm.Customers;
 using SmartCrm.Devices;
+using SmartCrm.Import;
 using SmartCrm.Interactions;
 using SmartCrm.Operations;
 using SmartCrm.Orders;
@@ -44,6 +45,7 @@ public static class SmartCrmHost
         builder.Services.AddCustomers();
         builder.Services.AddDevices();
         builder.Services.AddAlarms();
+        builder.Services.AddImport();
         builder.Services.AddOperations();
         builder.Services.AddConsole();
 
@@ -73,6 +75,7 @@ public static class SmartCrmHost
         api.MapDevicesApi(clock);
         api.MapTelemetryApi(clock);
         api.MapAlarmsApi();
+        api.MapImportApi();
         api.MapSecurityApi();
         app.MapOpenApi();
         app.MapOperations();

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using SmartCrm.Alarms;
 using SmartCrm.Catalog;
 using SmartCrm.Devices;
+using SmartCrm.Import;
 using SmartCrm.Customers;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
@@ -35,6 +36,13 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProv
     public DbSet<Alarm> Alarms => Set<Alarm>();
     public DbSet<AlarmEvent> AlarmEvents => Set<AlarmEvent>();
     public DbSet<AlarmRule> AlarmRules => Set<AlarmRule>();
+    // Import, sources, duplicates and merges (issue 5).
+    public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
+    public DbSet<ImportProblem> ImportProblems => Set<ImportProblem>();
+    public DbSet<CustomerSource> CustomerSources => Set<CustomerSource>();
+    public DbSet<DuplicateCandidate> DuplicateCandidates => Set<DuplicateCandidate>();
+    public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
+    public DbSet<Rating> Ratings => Set<Rating>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -170,6 +178,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProv
             e.ToTable("alarm_rules");
             e.HasIndex(r => new { r.Model, r.Key });
         });
+        ImportModel.Configure(modelBuilder);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>

@@ -1,0 +1,136 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using SmartCrm.Records;
+using SmartCrm.Security;
+using SmartCrm.Storage;
+
+namespace SmartCrm.Customers;
+
+public sealed record MergeInput
+{
+    /// <summary>The customer merged into the one in the path (and then deleted).</summary>
+    [Required] public long? OtherId { get; init; }
+    /// <summary>newest (default), mostComplete or sourcePriority.</summary>
+    public string? Rule { get; init; }
+    public List<string>? SourcePriority { get; init; }
+}
+
+/// <summary>A candidate pair as the review queue shows it.</summary>
+public sealed record CandidateView(long Id, long CustomerId, string? CustomerName, string? CustomerEmail, string? CustomerPhone,
+    long OtherId, string? OtherName, string? OtherEmail, string? OtherPhone, double Score, string? Reasons, CandidateStatus Status, DateTime FoundAt);
+
+public sealed record ScanResult(int Scanned, int Candidates);
+
+public static class DuplicatesApi
+{
+    public static IEndpointRouteBuilder MapDuplicatesApi(this IEndpointRouteBuilder api)
+    {
+        var customers = api.MapGroup("/customers").WithTags("Customer");
+        customers.MapPost("/{id:long}/merge", async Task<IResult> (long id, MergeInput input, CustomerMerger merger, CrmDb db, CancellationToken cancellationToken) =>
+        {
+            if (input.OtherId is null) return Problems.Field("otherId", "The customer to merge in is required.");
+            try
+            {
+                var score = await db.DuplicateCandidates.Where(c => (c.CustomerId == id && c.OtherId == input.OtherId) || (c.CustomerId == input.OtherId && c.OtherId == id))
+                    .Select(c => (double?)c.Score).FirstOrDefaultAsync(cancellationToken);
+                var merge = await merger.MergeAsync(id, input.OtherId.Value, CustomerMerger.ParseRule(input.Rule), input.SourcePriority, score, cancellationToken);
+                return TypedResults.Ok(merge);
+            }
+            catch (MergeRefusedException e)
+            {
+                return TypedResults.Problem(title: "Merge refused", detail: e.Message, statusCode: e.Status);
+            }
+        }).RequireAuthorization(Permissions.CustomersWrite).WithName("MergeCustomers");
+
+        customers.MapPost("/merges/{mergeId:long}/undo", async Task<IResult> (long mergeId, CustomerMerger merger, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                return TypedResults.Ok(await merger.UndoAsync(mergeId, cancellationToken));
+            }
+            catch (MergeRefusedException e)
+            {
+                return TypedResults.Problem(title: "Undo refused", detail: e.Message, statusCode: e.Status);
+            }
+        }).RequireAuthorization(Permissions.CustomersWrite).WithName("UndoMerge");
+
+        customers.MapGet("/{id:long}/merges", async (long id, CrmDb db, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await db.CustomerMerges.Where(m => m.SurvivorId == id || m.MergedId == id).OrderByDescending(m => m.Id).Take(100).ToListAsync(cancellationToken)))
+            .RequireAuthorization(Permissions.CustomersRead).WithName("ListMerges");
+
+        customers.MapGet("/duplicates", async (CrmDb db, CandidateStatus? status, int? page, CancellationToken cancellationToken) =>
+        {
+            var number = Math.Max(1, page ?? 1);
+            var query = db.DuplicateCandidates.Where(c => c.Status == (status ?? CandidateStatus.Open));
+            var total = await query.CountAsync(cancellationToken);
+            var items = await Review(db, query.OrderByDescending(c => c.Score).ThenBy(c => c.Id).Skip((number - 1) * 50).Take(50)).ToListAsync(cancellationToken);
+            return TypedResults.Ok(new ListPage<CandidateView>(items, total, number, 50));
+        }).RequireAuthorization(Permissions.CustomersRead).WithName("ListDuplicates");
+
+        customers.MapPost("/duplicates/scan", async (DuplicateScan scan, CancellationToken cancellationToken) => TypedResults.Ok(await scan.RunAsync(cancellationToken)))
+            .RequireAuthorization(Permissions.CustomersWrite).WithName("ScanDuplicates");
+
+        customers.MapPost("/duplicates/{id:long}/dismiss", async Task<Results<NoContent, ProblemHttpResult>> (long id, CrmDb db, CancellationToken cancellationToken) =>
+        {
+            var candidate = await db.DuplicateCandidates.AsTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+            if (candidate is null) return Problems.NotFound("Duplicate candidate", id);
+            candidate.Status = CandidateStatus.Dismissed;
+            await db.SaveChangesAsync(cancellationToken);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(Permissions.CustomersWrite).WithName("DismissDuplicate");
+        return api;
+    }
+
+    public static IQueryable<CandidateView> Review(CrmDb db, IQueryable<DuplicateCandidate> candidates) =>
+        from c in candidates
+        join a in db.Customers on c.CustomerId equals a.Id
+        join b in db.Customers on c.OtherId equals b.Id
+        select new CandidateView(c.Id, a.Id, a.Name, a.Email, a.Phone, b.Id, b.Name, b.Email, b.Phone, c.Score, c.Reasons, c.Status, c.FoundAt);
+}
+
+/// <summary>
+/// Duplicate search over the whole customer base, not only at import: every customer is matched against those before it
+/// (blocking keeps this linear), and new pairs at or above the review threshold go to the review queue.
+/// </summary>
+public sealed class DuplicateScan(CrmDb db, TimeProvider clock)
+{
+    public const double ReviewThreshold = 0.75;
+
+    public async Task<ScanResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var known = new HashSet<(long, long)>();
+        await foreach (var pair in db.DuplicateCandidates.Select(c => new { c.CustomerId, c.OtherId }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            known.Add((pair.CustomerId, pair.OtherId));
+        var matcher = new CustomerMatcher();
+        var found = new List<DuplicateCandidate>();
+        var scanned = 0;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await foreach (var c in db.Customers.OrderBy(c => c.Id).Select(c => new { c.Id, c.Name, c.Email, c.Phone, c.City, c.Address }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            var fields = new MatchFields(c.Name, c.Email, c.Phone, c.City, c.Address);
+            foreach (var match in matcher.Matches(fields, ReviewThreshold))
+            {
+                if (known.Add((match.CustomerId, c.Id)))
+                {
+                    found.Add(new DuplicateCandidate
+                    {
+                        CustomerId = match.CustomerId, OtherId = c.Id, Score = match.Score, Reasons = match.Reasons.Length > 300 ? match.Reasons[..300] : match.Reasons,
+                        Status = CandidateStatus.Open, FoundAt = now,
+                    });
+                }
+            }
+            matcher.Add(c.Id, fields);
+            scanned++;
+        }
+        db.AuditEnabled = false;
+        foreach (var chunk in found.Chunk(1000))
+        {
+            db.DuplicateCandidates.AddRange(chunk);
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+        db.AuditEnabled = true;
+        return new ScanResult(scanned, found.Count);
+    }
+}
