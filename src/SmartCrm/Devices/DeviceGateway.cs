@@ -156,21 +156,8 @@ public sealed class DeviceGateway(
         }
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
-        var attributes = await db.Devices.Where(d => d.Id == device.Id).Select(d => new { d.ClientAttributes, d.SharedAttributes }).FirstAsync(cancellationToken);
-        var answer = new Dictionary<string, object>
-        {
-            ["client"] = Pick(attributes.ClientAttributes, clientKeys),
-            ["shared"] = Pick(attributes.SharedAttributes, sharedKeys),
-        };
+        var answer = await DeviceAttributes.RequestedAsync(db, device.Id, clientKeys, sharedKeys, cancellationToken);
         _broker!.PublishToClient(client.ClientId, new MqttMessage(Me + "attributes/response/" + request, JsonSerializer.SerializeToUtf8Bytes(answer), QualityOfService.AtLeastOnce));
-    }
-
-    private static Dictionary<string, JsonElement> Pick(string json, string? keys)
-    {
-        var all = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? [];
-        if (string.IsNullOrWhiteSpace(keys)) return all;
-        var wanted = keys.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        return all.Where(a => wanted.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
     }
 
     /// <summary>Client-side RPC: the device asks the server. Only getCurrentTime is answered; anything else gets an error.</summary>

@@ -67,6 +67,23 @@ public static class DeviceAttributes
 {
     public enum Scope { Client, Shared, Server }
 
+    /// <summary>What a device asking for its attributes gets: <c>{"client":{...},"shared":{...}}</c>, limited to the keys it named.</summary>
+    public static async Task<Dictionary<string, Dictionary<string, JsonElement>>> RequestedAsync(CrmDb db, long deviceId, string? clientKeys, string? sharedKeys,
+        CancellationToken cancellationToken)
+    {
+        var attributes = await db.Devices.Where(d => d.Id == deviceId).Select(d => new { d.ClientAttributes, d.SharedAttributes }).FirstAsync(cancellationToken);
+        return new() { ["client"] = Pick(attributes.ClientAttributes, clientKeys), ["shared"] = Pick(attributes.SharedAttributes, sharedKeys) };
+    }
+
+    /// <summary>The attributes named in <paramref name="keys"/> (comma-separated; all when empty) from a JSON object.</summary>
+    private static Dictionary<string, JsonElement> Pick(string json, string? keys)
+    {
+        var all = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? [];
+        if (string.IsNullOrWhiteSpace(keys)) return all;
+        var wanted = keys.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        return all.Where(a => wanted.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
+    }
+
     public static string Merge(string current, JsonElement patch)
     {
         var merged = JsonNode.Parse(current) as JsonObject ?? [];

@@ -9,38 +9,25 @@ namespace SmartCrm.Devices;
 /// Marks devices offline when they have been silent longer than their inactivity timeout (a connection can look open long
 /// after the device lost power). Runs every 15 seconds, on one node at a time.
 /// </summary>
-public sealed class DeviceStatusJob(IServiceScopeFactory scopes, TelemetryStore store, TimeProvider clock, ILogger<DeviceStatusJob> logger) : BackgroundService
+public sealed class DeviceStatusJob(IServiceScopeFactory scopes, TelemetryStore store, TimeProvider clock, ILogger<DeviceStatusJob> logger)
+    : ScheduledJob(store, clock, logger)
 {
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(15);
+    protected override string Name => "device-status";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Period, clock);
-        do
-        {
-            try
-            {
-                await using var lease = await JobLease.TryAcquireAsync(store, "device-status", stoppingToken);
-                if (lease is not null) await MarkSilentDevicesOfflineAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "Device status check failed");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Period => TimeSpan.FromSeconds(15);
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => MarkSilentDevicesOfflineAsync(cancellationToken);
 
     public async Task<int> MarkSilentDevicesOfflineAsync(CancellationToken cancellationToken)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Clock.GetUtcNow().UtcDateTime;
         var online = await db.Devices.Where(d => d.Online).Select(d => new { d.Id, d.LastSeenAt, d.InactivityTimeoutSeconds }).ToListAsync(cancellationToken);
         var silent = online.Where(d => d.LastSeenAt is null || now - d.LastSeenAt.Value > TimeSpan.FromSeconds(d.InactivityTimeoutSeconds)).Select(d => d.Id).ToList();
         if (silent.Count == 0) return 0;
         var changed = await db.Devices.Where(d => silent.Contains(d.Id) && d.Online).ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, false), cancellationToken);
-        logger.LogInformation("{Count} devices went offline after their inactivity timeout", changed);
+        Logger.LogInformation("{Count} devices went offline after their inactivity timeout", changed);
         return changed;
     }
 }

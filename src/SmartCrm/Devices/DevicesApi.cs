@@ -202,12 +202,7 @@ public static class DevicesApi
         device.MapGet("/attributes", async Task<IResult> (string token, string? clientKeys, string? sharedKeys, DeviceDirectory directory, CrmDb db, CancellationToken cancellationToken) =>
         {
             if (await directory.FindByTokenAsync(token, cancellationToken) is not { } identity) return UnknownToken();
-            var attributes = await db.Devices.Where(d => d.Id == identity.Id).Select(d => new { d.ClientAttributes, d.SharedAttributes }).FirstAsync(cancellationToken);
-            return TypedResults.Ok(new
-            {
-                client = Pick(attributes.ClientAttributes, clientKeys),
-                shared = Pick(attributes.SharedAttributes, sharedKeys),
-            });
+            return TypedResults.Ok(await DeviceAttributes.RequestedAsync(db, identity.Id, clientKeys, sharedKeys, cancellationToken));
         }).WithName("GetDeviceAttributesByToken");
     }
 
@@ -234,13 +229,6 @@ public static class DevicesApi
 
     private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement.Clone();
 
-    private static Dictionary<string, JsonElement> Pick(string json, string? keys)
-    {
-        var all = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? [];
-        if (string.IsNullOrWhiteSpace(keys)) return all;
-        var wanted = keys.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        return all.Where(a => wanted.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
-    }
 }
 
 /// <summary>

@@ -22,41 +22,30 @@ public sealed class TelemetryOptions
 
 /// <summary>Applies the telemetry retention policy every hour, on one node at a time.</summary>
 public sealed class TelemetryRetentionJob(TelemetryStore store, IOptions<TelemetryOptions> options, TimeProvider clock, ILogger<TelemetryRetentionJob> logger)
-    : BackgroundService
+    : ScheduledJob(store, clock, logger)
 {
     /// <summary>Days before the cut-off that each run folds again (a node that was down for a while catches up).</summary>
     public const int CatchUpDays = 7;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (options.Value.RetentionDays == 0) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), clock);
-        do
-        {
-            try
-            {
-                await using var lease = await JobLease.TryAcquireAsync(store, "telemetry-retention", stoppingToken);
-                if (lease is not null) await ApplyAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "Telemetry retention failed");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override string Name => "telemetry-retention";
+
+    protected override TimeSpan Period => TimeSpan.FromHours(1);
+
+    protected override bool Enabled => options.Value.RetentionDays > 0;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => ApplyAsync(cancellationToken);
 
     /// <summary>One pass of the policy; returns the rows (or partitions) removed or folded.</summary>
     public async Task<long> ApplyAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (settings.RetentionDays == 0) return 0;
-        var cutoff = clock.GetUtcNow().AddDays(-settings.RetentionDays).ToUnixTimeMilliseconds();
+        var cutoff = Clock.GetUtcNow().AddDays(-settings.RetentionDays).ToUnixTimeMilliseconds();
         var changed = settings.RetentionMode == RetentionMode.Drop
-            ? await store.DropBeforeAsync(cutoff, cancellationToken)
-            : await store.DownsampleAsync(cutoff - (long)TimeSpan.FromDays(CatchUpDays).TotalMilliseconds, cutoff,
+            ? await Store.DropBeforeAsync(cutoff, cancellationToken)
+            : await Store.DownsampleAsync(cutoff - (long)TimeSpan.FromDays(CatchUpDays).TotalMilliseconds, cutoff,
                 (long)TimeSpan.FromMinutes(settings.DownsampleMinutes).TotalMilliseconds, cancellationToken);
-        logger.LogInformation("Telemetry retention ({Mode}, {Days} days): {Changed} changed", settings.RetentionMode, settings.RetentionDays, changed);
+        Logger.LogInformation("Telemetry retention ({Mode}, {Days} days): {Changed} changed", settings.RetentionMode, settings.RetentionDays, changed);
         return changed;
     }
 }
