@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace SmartCrm.Analytics.Recommendation;
 
@@ -226,7 +227,16 @@ public sealed class DenoisingAutoencoder : IItemScorer
             {
                 var row = layers.Decoder.AsSpan(i * h, h);
                 var bias = layers.DecoderBias[i];
-                for (var b = 0; b < batch; b++) logits[b * items + i] = bias + FactorMath.Dot(row, hidden.AsSpan(b * h, h));
+                var b = 0;
+                for (; b + 4 <= batch; b += 4)
+                {
+                    var (d0, d1, d2, d3) = Dot4(row, hidden.AsSpan(b * h, 4 * h));
+                    logits[b * items + i] = bias + d0;
+                    logits[(b + 1) * items + i] = bias + d1;
+                    logits[(b + 2) * items + i] = bias + d2;
+                    logits[(b + 3) * items + i] = bias + d3;
+                }
+                for (; b < batch; b++) logits[b * items + i] = bias + FactorMath.Dot(row, hidden.AsSpan(b * h, h));
             }
             for (var b = 0; b < batch; b++)
             {
@@ -242,19 +252,37 @@ public sealed class DenoisingAutoencoder : IItemScorer
                 for (var r = start; r < end; r++) z[table.ByUserItem[r]] -= 1f / batch;
             }
 
-            // Backward through the decoder item by item, so each decoder row is read once for the whole batch.
+            // Backward through the decoder, four items and four users at a time, so that each row loaded from
+            // memory serves four updates: dH = G W₂ and dW₂ = Gᵀ H.
             Array.Clear(hiddenGradient);
+            var rows = layers.Decoder;
+            var i4 = 0;
+            for (; i4 + 4 <= items; i4 += 4)
+            {
+                for (var b = 0; b < batch; b++)
+                {
+                    var g = logits.AsSpan(b * items + i4, 4);
+                    AddScaled4(hiddenGradient.AsSpan(b * h, h), rows.AsSpan(i4 * h, 4 * h), g[0], g[1], g[2], g[3]);
+                }
+            }
+            for (; i4 < items; i4++)
+                for (var b = 0; b < batch; b++) FactorMath.AddScaled(hiddenGradient.AsSpan(b * h, h), rows.AsSpan(i4 * h, h), logits[b * items + i4]);
             for (var i = 0; i < items; i++)
             {
-                var row = layers.Decoder.AsSpan(i * h, h);
                 var rowGradient = decoderGradient.AsSpan(i * h, h);
                 float biasGradient = 0;
-                for (var b = 0; b < batch; b++)
+                var b = 0;
+                for (; b + 4 <= batch; b += 4)
+                {
+                    float g0 = logits[b * items + i], g1 = logits[(b + 1) * items + i], g2 = logits[(b + 2) * items + i], g3 = logits[(b + 3) * items + i];
+                    biasGradient += g0 + g1 + g2 + g3;
+                    AddScaled4(rowGradient, hidden.AsSpan(b * h, 4 * h), g0, g1, g2, g3);
+                }
+                for (; b < batch; b++)
                 {
                     var g = logits[b * items + i];
                     biasGradient += g;
                     FactorMath.AddScaled(rowGradient, hidden.AsSpan(b * h, h), g);
-                    FactorMath.AddScaled(hiddenGradient.AsSpan(b * h, h), row, g);
                 }
                 decoderBiasGradient[i] = biasGradient;
             }
@@ -282,6 +310,55 @@ public sealed class DenoisingAutoencoder : IItemScorer
             steps++;
             var stepSize = rate * MathF.Sqrt(1 - MathF.Pow(Beta2, steps)) / (1 - MathF.Pow(Beta1, steps));
             for (var p = 0; p < parameters.Length; p++) Adam(parameters[p], gradients[p], firstMoments[p], secondMoments[p], stepSize);
+        }
+
+        /// <summary>The dot products of <paramref name="row"/> with four consecutive rows of the same length packed in <paramref name="four"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static (float, float, float, float) Dot4(ReadOnlySpan<float> row, ReadOnlySpan<float> four)
+        {
+            var h = row.Length;
+            ref var w = ref MemoryMarshal.GetReference(row);
+            ref var x = ref MemoryMarshal.GetReference(four);
+            Vector<float> s0 = Vector<float>.Zero, s1 = s0, s2 = s0, s3 = s0;
+            var k = 0;
+            for (; k + Vector<float>.Count <= h; k += Vector<float>.Count)
+            {
+                var v = Vector.LoadUnsafe(ref w, (nuint)k);
+                s0 = Vector.FusedMultiplyAdd(v, Vector.LoadUnsafe(ref x, (nuint)k), s0);
+                s1 = Vector.FusedMultiplyAdd(v, Vector.LoadUnsafe(ref x, (nuint)(h + k)), s1);
+                s2 = Vector.FusedMultiplyAdd(v, Vector.LoadUnsafe(ref x, (nuint)(2 * h + k)), s2);
+                s3 = Vector.FusedMultiplyAdd(v, Vector.LoadUnsafe(ref x, (nuint)(3 * h + k)), s3);
+            }
+            float d0 = Vector.Sum(s0), d1 = Vector.Sum(s1), d2 = Vector.Sum(s2), d3 = Vector.Sum(s3);
+            for (; k < h; k++)
+            {
+                d0 += row[k] * four[k];
+                d1 += row[k] * four[h + k];
+                d2 += row[k] * four[2 * h + k];
+                d3 += row[k] * four[3 * h + k];
+            }
+            return (d0, d1, d2, d3);
+        }
+
+        /// <summary>target += g₀ a₀ + g₁ a₁ + g₂ a₂ + g₃ a₃ for four consecutive rows a of the target's length packed in <paramref name="four"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AddScaled4(Span<float> target, ReadOnlySpan<float> four, float g0, float g1, float g2, float g3)
+        {
+            var h = target.Length;
+            ref var t = ref MemoryMarshal.GetReference(target);
+            ref var x = ref MemoryMarshal.GetReference(four);
+            Vector<float> v0 = new(g0), v1 = new(g1), v2 = new(g2), v3 = new(g3);
+            var k = 0;
+            for (; k + Vector<float>.Count <= h; k += Vector<float>.Count)
+            {
+                var sum = Vector.LoadUnsafe(ref t, (nuint)k);
+                sum = Vector.FusedMultiplyAdd(v0, Vector.LoadUnsafe(ref x, (nuint)k), sum);
+                sum = Vector.FusedMultiplyAdd(v1, Vector.LoadUnsafe(ref x, (nuint)(h + k)), sum);
+                sum = Vector.FusedMultiplyAdd(v2, Vector.LoadUnsafe(ref x, (nuint)(2 * h + k)), sum);
+                sum = Vector.FusedMultiplyAdd(v3, Vector.LoadUnsafe(ref x, (nuint)(3 * h + k)), sum);
+                sum.StoreUnsafe(ref t, (nuint)k);
+            }
+            for (; k < h; k++) target[k] += g0 * four[k] + g1 * four[h + k] + g2 * four[2 * h + k] + g3 * four[3 * h + k];
         }
 
         /// <summary>Adam (Kingma and Ba 2015) with the bias corrections folded into the step size, as TensorFlow does.</summary>

@@ -7,18 +7,27 @@ using SmartCrm.Analytics.Recommendation;
 namespace SmartCrm.Evaluation;
 
 /// <summary>
-/// Rating prediction on the five standard ml-100k folds (u1..u5) and top-10 ranking on u1. peers.py has no
-/// recommender task; the published anchors are Surprise's 5-fold figures (SVD 0.934, SVD++ 0.919) and
-/// Microsoft Recommenders' BPR on a 75/25 split (P@10 0.388, NDCG@10 0.442).
+/// Rating prediction on the five standard ml-100k folds (u1..u5); top-10 ranking on u1 by collaborative, content,
+/// hybrid and neural rankers; and new films ranked by their descriptions alone. peers.py has no recommender task;
+/// the published anchors are Surprise's 5-fold figures (SVD 0.934, SVD++ 0.919) and Microsoft Recommenders' BPR on
+/// a 75/25 split (P@10 0.388, NDCG@10 0.442).
 /// </summary>
 internal sealed class RecommendEvaluation : IEvaluationTask
 {
-    // Chosen on a 10 % hold-out of u1.base (never on the test folds).
-    private static readonly FactorizationOptions Svd = new() { Factors = 50, Epochs = 60, LearningRate = 0.015, Regularization = 0.1, LearningRateDecay = 0.97, Seed = 1 };
+    // SVD: chosen on a random tenth of each of u1..u5.base held out (mean RMSE 0.9067 there), never on the test folds;
+    // biases learn at half the factors' step with a lighter penalty, and factors start small (σ 0.05).
+    private static readonly FactorizationOptions Svd = new()
+    {
+        Factors = 100, Epochs = 50, LearningRate = 0.02, LearningRateDecay = 0.96, Regularization = 0.1, BiasLearningRate = 0.01,
+        BiasRegularization = 0.02, InitialDeviation = 0.05, Seed = 1,
+    };
+
+    // SVD++ and the rankers: chosen on a 10 % hold-out of u1.base (never on the test folds).
     private static readonly FactorizationOptions SvdPlus = new() { Factors = 50, Epochs = 40, LearningRate = 0.007, Regularization = 0.15, LearningRateDecay = 0.97, Seed = 1 };
     private static readonly ImplicitAlsOptions Als = new() { Factors = 32, Alpha = 1, Regularization = 20, Iterations = 15, Seed = 1 };
     private static readonly ItemKnnOptions Knn = new() { Neighbours = 200, Shrinkage = 20 };
     private static readonly ContentOptions Content = new();
+    // Liang et al.'s Mult-DAE settings; 100 epochs and λ 0.01 chosen on the u1.base validation split below.
     private static readonly AutoencoderOptions Autoencoder = new() { Hidden = 200, Epochs = 100, BatchSize = 100, LearningRate = 1e-3, Dropout = 0.5, Regularization = 0.01, Seed = 1 };
 
     public string Name => "recommend";
@@ -82,23 +91,63 @@ internal sealed class RecommendEvaluation : IEvaluationTask
         }
 
         // Hybrids: the blend weight is chosen on a fifth of u1.base held out, with both parts fitted on the rest;
-        // the parts are then refitted on all of u1.base and blended with that weight for the test.
+        // the parts fitted on all of u1.base are then blended with that weight for the test.
         var (validationTrain, validationHeldOut) = RatingSplit.HoldOut(u1Train, 0.2, seed: 1);
         var validationTable = RatingTable.From(validationTrain);
-        var content = ContentRanker.Fit(validationTable, catalogue, Content);
+        var validationModels = new Dictionary<string, IItemScorer>();
+        IItemScorer OnValidation(string name) =>
+            validationModels.TryGetValue(name, out var model) ? model : validationModels[name] = fitters.Single(f => f.Name == name).Fit(validationTable);
         var itemIds = catalogue.Select(c => c.Item).ToArray();
-        foreach (var partName in new[] { "ImplicitALS", "ItemKNN" })
+        foreach (var (first, second) in new[] { ("ImplicitALS", "ContentTFIDF"), ("ItemKNN", "ContentTFIDF"), ("ImplicitALS", "MultDAE") })
         {
             var clock = Stopwatch.StartNew();
-            var part = fitters.Single(f => f.Name == partName).Fit(validationTable);
-            var choice = BlendedRanker.ChooseWeight(validationTable, part, content, validationHeldOut, itemIds, cancellationToken: cancellationToken);
-            var blend = BlendedRanker.Create(RatingTable.From(u1Train), fitted[partName], fitted["ContentTFIDF"], choice.Weight, itemIds);
+            var choice = BlendedRanker.ChooseWeight(validationTable, OnValidation(first), OnValidation(second), validationHeldOut, itemIds, cancellationToken: cancellationToken);
+            var blend = BlendedRanker.Create(RatingTable.From(u1Train), fitted[first], fitted[second], choice.Weight, itemIds);
             var best = choice.Ndcg.Single(c => c.Weight == choice.Weight).Ndcg;
-            ReportRanking($"Hybrid{partName}Content", blend, clock.Elapsed.TotalSeconds, ("content_weight", choice.Weight),
-                ("validation_ndcg_at_10", Math.Round(best, 4)), ("validation_ndcg_at_10_without_content", Math.Round(choice.Ndcg[0].Ndcg, 4)),
-                ("validation_ndcg_at_10_content_only", Math.Round(choice.Ndcg[^1].Ndcg, 4)));
+            ReportRanking($"Hybrid{first}+{second}", blend, clock.Elapsed.TotalSeconds, ("second_weight", choice.Weight),
+                ("validation_ndcg_at_10", Math.Round(best, 4)), ("validation_ndcg_at_10_first_only", Math.Round(choice.Ndcg[0].Ndcg, 4)),
+                ("validation_ndcg_at_10_second_only", Math.Round(choice.Ndcg[^1].Ndcg, 4)));
         }
+
+        NewItems(context, u1Train, u1Test, catalogue);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Cold-start items: a tenth of the films lose all their u1.base ratings, as if just added to the catalogue.
+    /// Collaborative models cannot score them at all; the content model ranks them, for each u1.test user who
+    /// rated any of them, among the new films only, against a random order of the same films.
+    /// </summary>
+    private void NewItems(EvaluationContext context, List<Rating> train, List<Rating> test, List<ItemDescription> catalogue)
+    {
+        var random = new Random(1);
+        var rated = train.Select(r => r.Item).Distinct().Order().ToArray();
+        random.Shuffle(rated);
+        var fresh = rated.Take(rated.Length / 10).Order().ToArray();
+        var freshSet = fresh.ToHashSet();
+        var clock = Stopwatch.StartNew();
+        var content = ContentRanker.Fit(RatingTable.From(train.Where(r => !freshSet.Contains(r.Item))), catalogue, Content);
+        var relevant = test.Where(r => freshSet.Contains(r.Item)).GroupBy(r => r.User).ToDictionary(g => g.Key, g => (IReadOnlySet<int>)g.Select(r => r.Item).ToHashSet());
+        double precision = 0, ndcg = 0, randomPrecision = 0, randomNdcg = 0;
+        const int Shuffles = 20;
+        var scores = new double[fresh.Length];
+        foreach (var (user, items) in relevant)
+        {
+            content.Score(user, fresh, scores);
+            var ranked = fresh.Select((item, n) => (item, n)).OrderByDescending(x => scores[x.n]).ThenBy(x => x.n).Select(x => x.item).Take(10).ToArray();
+            precision += Metrics.PrecisionAtK(ranked, items, 10) / relevant.Count;
+            ndcg += Metrics.NdcgAtK(ranked, items, 10) / relevant.Count;
+            for (var s = 0; s < Shuffles; s++)
+            {
+                var order = (int[])fresh.Clone();
+                random.Shuffle(order);
+                randomPrecision += Metrics.PrecisionAtK(order[..10], items, 10) / relevant.Count / Shuffles;
+                randomNdcg += Metrics.NdcgAtK(order[..10], items, 10) / relevant.Count / Shuffles;
+            }
+        }
+        context.Report(Name, ("dataset", "ml-100k"), ("split", "u1"), ("task", "new_items"), ("model", "ContentTFIDF"), ("new_items", fresh.Length),
+            ("users", relevant.Count), ("precision_at_10", Math.Round(precision, 4)), ("ndcg_at_10", Math.Round(ndcg, 4)),
+            ("random_precision_at_10", Math.Round(randomPrecision, 4)), ("random_ndcg_at_10", Math.Round(randomNdcg, 4)), ("seconds", Math.Round(clock.Elapsed.TotalSeconds, 3)));
     }
 
     private static (double Precision, double Ndcg) Ranking(IItemRanker model, Dictionary<int, IReadOnlySet<int>> relevant)
@@ -114,8 +163,9 @@ internal sealed class RecommendEvaluation : IEvaluationTask
     }
 
     /// <summary>
-    /// One text per film from u.item (Latin-1): the title's words, its decade ("decade1990s": taste in eras shows
-    /// in ratings, single years are too thin) and its genre names, each genre one word ("SciFi", "FilmNoir").
+    /// One text per film from u.item (Latin-1): the title's words, its decade ("decade1990s") and its genre names,
+    /// each genre one word ("SciFi", "FilmNoir"). On the u1.base validation split the decade lifts NDCG@10 from 0.033
+    /// to 0.044; the bare year helps less (0.037).
     /// </summary>
     private static List<ItemDescription> ReadCatalogue(EvaluationContext context)
     {
