@@ -30,7 +30,7 @@ public sealed record ImplicitAlsOptions
 /// solved by alternating over users and items. Each row is updated with a few conjugate-gradient steps, which
 /// needs only the Gram matrix YᵀY and the row's own interactions.
 /// </summary>
-public sealed class ImplicitAls : IItemRanker
+public sealed class ImplicitAls : IItemScorer
 {
     private readonly RatingTable table;
     private readonly double[] userFactors;
@@ -88,20 +88,30 @@ public sealed class ImplicitAls : IItemRanker
     /// <inheritdoc />
     public IReadOnlyList<int> Recommend(int user, int count)
     {
-        var scores = new double[table.ItemCount];
         var u = table.UserIndex(user);
-        if (u >= 0)
+        return TopItems.Select(table, u, ScoresByIndex(u), count);
+    }
+
+    /// <inheritdoc />
+    public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
+    {
+        ItemScores.CheckLengths(items, scores);
+        ItemScores.Gather(table, ScoresByIndex(table.UserIndex(user)), items, scores);
+    }
+
+    private double[] ScoresByIndex(int u)
+    {
+        var scores = new double[table.ItemCount];
+        if (u < 0) return scores;
+        var x = userFactors.AsSpan(u * factors, factors);
+        for (var i = 0; i < scores.Length; i++)
         {
-            var x = userFactors.AsSpan(u * factors, factors);
-            for (var i = 0; i < scores.Length; i++)
-            {
-                var y = itemFactors.AsSpan(i * factors, factors);
-                double dot = 0;
-                for (var k = 0; k < factors; k++) dot += x[k] * y[k];
-                scores[i] = dot;
-            }
+            var y = itemFactors.AsSpan(i * factors, factors);
+            double dot = 0;
+            for (var k = 0; k < factors; k++) dot += x[k] * y[k];
+            scores[i] = dot;
         }
-        return TopItems.Select(table, u, scores, count);
+        return scores;
     }
 
     /// <summary>Solves (YᵀY + Yᵀ(C−I)Y + λI) x = YᵀC p for each row x with conjugate gradient, warm-started.</summary>

@@ -15,7 +15,7 @@ public sealed record ItemKnnOptions
 /// (cosine over the binary user-item matrix, shrunk), and a user's score for an item is the summed similarity
 /// from the items they rated, counting only each rated item's closest neighbours.
 /// </summary>
-public sealed class ItemKnn : IItemRanker
+public sealed class ItemKnn : IItemScorer
 {
     private readonly RatingTable table;
     private readonly int[][] neighbours;
@@ -79,16 +79,26 @@ public sealed class ItemKnn : IItemRanker
     /// <inheritdoc />
     public IReadOnlyList<int> Recommend(int user, int count)
     {
-        var scores = new double[table.ItemCount];
         var u = table.UserIndex(user);
-        if (u >= 0)
+        return TopItems.Select(table, u, ScoresByIndex(u), count);
+    }
+
+    /// <inheritdoc />
+    public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
+    {
+        ItemScores.CheckLengths(items, scores);
+        ItemScores.Gather(table, ScoresByIndex(table.UserIndex(user)), items, scores);
+    }
+
+    private double[] ScoresByIndex(int u)
+    {
+        var scores = new double[table.ItemCount];
+        if (u < 0) return scores;
+        for (var r = table.UserStart[u]; r < table.UserStart[u + 1]; r++)
         {
-            for (var r = table.UserStart[u]; r < table.UserStart[u + 1]; r++)
-            {
-                var i = table.ByUserItem[r];
-                for (var n = 0; n < neighbours[i].Length; n++) scores[neighbours[i][n]] += similarities[i][n];
-            }
+            var i = table.ByUserItem[r];
+            for (var n = 0; n < neighbours[i].Length; n++) scores[neighbours[i][n]] += similarities[i][n];
         }
-        return TopItems.Select(table, u, scores, count);
+        return scores;
     }
 }

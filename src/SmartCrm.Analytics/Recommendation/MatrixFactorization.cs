@@ -20,6 +20,12 @@ public sealed record FactorizationOptions
     /// <summary>L2 penalty on biases and factors.</summary>
     public double Regularization { get; init; } = 0.02;
 
+    /// <summary>Step size of the biases in the first epoch, when it should differ from the factors' (null: <see cref="LearningRate"/>); decays alike.</summary>
+    public double? BiasLearningRate { get; init; }
+
+    /// <summary>L2 penalty on the biases, when it should differ from the factors' (null: <see cref="Regularization"/>).</summary>
+    public double? BiasRegularization { get; init; }
+
     /// <summary>Standard deviation of the initial factors.</summary>
     public double InitialDeviation { get; init; } = 0.1;
 
@@ -34,6 +40,8 @@ public sealed record FactorizationOptions
         if (!(options.LearningRate > 0 && options.LearningRate < 1)) throw new ArgumentException($"LearningRate must be in (0, 1) (was {options.LearningRate}).", nameof(options));
         if (!(options.LearningRateDecay > 0 && options.LearningRateDecay <= 1)) throw new ArgumentException($"LearningRateDecay must be in (0, 1] (was {options.LearningRateDecay}).", nameof(options));
         if (!(options.Regularization >= 0)) throw new ArgumentException($"Regularization must not be negative (was {options.Regularization}).", nameof(options));
+        if (options.BiasLearningRate is { } biasRate && !(biasRate > 0 && biasRate < 1)) throw new ArgumentException($"BiasLearningRate must be in (0, 1) (was {biasRate}).", nameof(options));
+        if (options.BiasRegularization is { } biasPenalty && !(biasPenalty >= 0)) throw new ArgumentException($"BiasRegularization must not be negative (was {biasPenalty}).", nameof(options));
         if (!(options.InitialDeviation >= 0)) throw new ArgumentException($"InitialDeviation must not be negative (was {options.InitialDeviation}).", nameof(options));
     }
 }
@@ -80,14 +88,17 @@ public sealed class MatrixFactorization : IRatingPredictor
         var bi = new float[ratings.ItemCount];
         var mean = (float)ratings.GlobalMean;
         var regularization = (float)options.Regularization;
+        var biasRegularization = (float)(options.BiasRegularization ?? options.Regularization);
         var order = new int[ratings.Count];
         for (var r = 0; r < order.Length; r++) order[r] = r;
         var rate = options.LearningRate;
+        var biasRate = options.BiasLearningRate ?? options.LearningRate;
         for (var epoch = 1; epoch <= options.Epochs; epoch++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             random.Shuffle(order);
             var lr = (float)rate;
+            var biasLr = (float)biasRate;
             foreach (var r in order)
             {
                 var u = ratings.Users[r];
@@ -95,11 +106,12 @@ public sealed class MatrixFactorization : IRatingPredictor
                 var pu = p.AsSpan(u * f, f);
                 var qi = q.AsSpan(i * f, f);
                 var error = ratings.Values[r] - (mean + bu[u] + bi[i] + FactorMath.Dot(pu, qi));
-                bu[u] += lr * (error - regularization * bu[u]);
-                bi[i] += lr * (error - regularization * bi[i]);
+                bu[u] += biasLr * (error - biasRegularization * bu[u]);
+                bi[i] += biasLr * (error - biasRegularization * bi[i]);
                 FactorMath.Step(pu, qi, error, lr, regularization);
             }
             rate *= options.LearningRateDecay;
+            biasRate *= options.LearningRateDecay;
             progress?.Report(epoch);
         }
         return new MatrixFactorization(ratings, bu, bi, p, q, f);

@@ -4,7 +4,7 @@ namespace SmartCrm.Analytics.Recommendation;
 /// The most-rated items the user has not rated yet: the answer for new users and the bar every personalised
 /// ranker must clear.
 /// </summary>
-public sealed class PopularItems : IItemRanker
+public sealed class PopularItems : IItemScorer
 {
     private readonly RatingTable table;
     private readonly double[] counts;
@@ -26,4 +26,11 @@ public sealed class PopularItems : IItemRanker
 
     /// <inheritdoc />
     public IReadOnlyList<int> Recommend(int user, int count) => TopItems.Select(table, table.UserIndex(user), counts, count);
+
+    /// <inheritdoc />
+    public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
+    {
+        ItemScores.CheckLengths(items, scores);
+        ItemScores.Gather(table, counts, items, scores);
+    }
 }

@@ -49,6 +49,8 @@ public sealed class SvdPlusPlus : IRatingPredictor
         var bi = new float[ratings.ItemCount];
         var mean = (float)ratings.GlobalMean;
         var regularization = (float)options.Regularization;
+        var biasRegularization = (float)(options.BiasRegularization ?? options.Regularization);
+        var biasRate = options.BiasLearningRate ?? options.LearningRate;
         var userOrder = new int[ratings.UserCount];
         for (var u = 0; u < userOrder.Length; u++) userOrder[u] = u;
         var ratingOrder = new int[ratings.Count];
@@ -61,6 +63,7 @@ public sealed class SvdPlusPlus : IRatingPredictor
             cancellationToken.ThrowIfCancellationRequested();
             random.Shuffle(userOrder);
             var lr = (float)rate;
+            var biasLr = (float)biasRate;
             foreach (var u in userOrder)
             {
                 int start = ratings.UserStart[u], end = ratings.UserStart[u + 1];
@@ -79,8 +82,8 @@ public sealed class SvdPlusPlus : IRatingPredictor
                     var qi = q.AsSpan(i * f, f);
                     for (var k = 0; k < f; k++) combined[k] = pu[k] + implicitSum[k];
                     var error = ratings.ByUserValue[r] - (mean + bu[u] + bi[i] + FactorMath.Dot(qi, combined));
-                    bu[u] += lr * (error - regularization * bu[u]);
-                    bi[i] += lr * (error - regularization * bi[i]);
+                    bu[u] += biasLr * (error - biasRegularization * bu[u]);
+                    bi[i] += biasLr * (error - biasRegularization * bi[i]);
                     FactorMath.AddScaled(implicitGradient, qi, error * norm);
                     for (var k = 0; k < f; k++)
                     {
@@ -98,6 +101,7 @@ public sealed class SvdPlusPlus : IRatingPredictor
                 }
             }
             rate *= options.LearningRateDecay;
+            biasRate *= options.LearningRateDecay;
             progress?.Report(epoch);
         }
         return new SvdPlusPlus(ratings, bu, bi, p, q, y, f);

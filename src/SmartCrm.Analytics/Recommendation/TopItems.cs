@@ -11,11 +11,25 @@ internal static class TopItems
         {
             for (var r = table.UserStart[userIndex]; r < table.UserStart[userIndex + 1]; r++) seen.Add(table.ByUserItem[r]);
         }
-        // A min-heap of the best `count` so far; ties prefer the lower item index so results repeat.
+        return Best(scores, seen, count, table.ItemIds);
+    }
+
+    /// <summary>The best <paramref name="count"/> of <paramref name="items"/> (caller ids, scored alike) outside <paramref name="excluded"/>; NaN scores never qualify.</summary>
+    public static IReadOnlyList<int> Select(ReadOnlySpan<int> items, ReadOnlySpan<double> scores, IReadOnlySet<int> excluded, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var skip = new HashSet<int>();
+        for (var i = 0; i < items.Length; i++) if (excluded.Contains(items[i])) skip.Add(i);
+        return Best(scores, skip, count, items);
+    }
+
+    private static int[] Best(ReadOnlySpan<double> scores, HashSet<int> skip, int count, ReadOnlySpan<int> ids)
+    {
+        // A min-heap of the best `count` so far; ties prefer the lower position so results repeat.
         var heap = new PriorityQueue<int, (double Score, int Negated)>();
         for (var i = 0; i < scores.Length; i++)
         {
-            if (seen.Contains(i)) continue;
+            if (double.IsNaN(scores[i]) || skip.Contains(i)) continue;
             var key = (scores[i], -i);
             if (heap.Count < count) heap.Enqueue(i, key);
             else if (heap.TryPeek(out _, out var worst) && key.CompareTo(worst) > 0)
@@ -24,7 +38,7 @@ internal static class TopItems
             }
         }
         var result = new int[heap.Count];
-        for (var at = result.Length - 1; at >= 0; at--) result[at] = table.ItemId(heap.Dequeue());
+        for (var at = result.Length - 1; at >= 0; at--) result[at] = ids[heap.Dequeue()];
         return result;
     }
 }

@@ -70,6 +70,31 @@ public sealed class ItemRankerTests
     }
 
     [Fact]
+    public void Open_scores_order_items_as_the_recommendations_do_and_unknown_items_score_NaN()
+    {
+        var (train, _) = RatingPredictorTests.LowRankRatings(seed: 6);
+        var table = RatingTable.From(train);
+        IItemScorer[] scorers =
+        [
+            PopularItems.Fit(table),
+            ItemKnn.Fit(table, new ItemKnnOptions()),
+            ImplicitAls.Fit(table, new ImplicitAlsOptions { Factors = 4, Iterations = 3 }),
+        ];
+        var items = Enumerable.Range(0, 40).Append(999).ToArray();
+
+        foreach (var scorer in scorers)
+        {
+            var scores = new double[items.Length];
+            scorer.Score(3, items, scores);
+            double.IsNaN(scores[^1]).ShouldBeTrue();
+            var seen = table.RatedBy(3);
+            var best = items[..^1].Where(i => !seen.Contains(i)).OrderByDescending(i => scores[i]).ThenBy(i => table.ItemIndex(i)).First();
+            scorer.Recommend(3, 1).ShouldBe([best]);
+            Should.Throw<ArgumentException>(() => scorer.Score(3, items, new double[2]));
+        }
+    }
+
+    [Fact]
     public void Invalid_ranker_options_are_rejected()
     {
         var table = RatingTable.From([new(1, 1, 4)]);

@@ -113,6 +113,47 @@ public sealed class RatingPredictorTests
         Should.Throw<ArgumentException>(() => SvdPlusPlus.Fit(table, options)).ParamName.ShouldBe("options");
     }
 
+    [Fact]
+    public void Bias_regularisation_of_its_own_holds_the_biases_without_touching_the_factors_penalty()
+    {
+        // Item 0 is loved and item 1 hated by everyone: free biases learn that, heavily penalised ones barely move.
+        var ratings = new List<Rating>();
+        for (var u = 0; u < 30; u++) ratings.AddRange([new(u, 0, 5), new(u, 1, 1), new(u, 2, 3)]);
+        var table = RatingTable.From(ratings);
+        var free = new FactorizationOptions { Factors = 2, Epochs = 30, LearningRate = 0.01, Regularization = 0.02, InitialDeviation = 0, Seed = 1 };
+
+        var loose = MatrixFactorization.Fit(table, free);
+        var held = MatrixFactorization.Fit(table, free with { BiasRegularization = 50 });
+
+        // Unknown users see μ + b_i.
+        (loose.Predict(-1, 0) - loose.Predict(-1, 1)).ShouldBeGreaterThan(2);
+        (held.Predict(-1, 0) - held.Predict(-1, 1)).ShouldBeLessThan(0.2);
+    }
+
+    [Fact]
+    public void A_bias_step_of_its_own_sets_how_fast_the_biases_learn()
+    {
+        var ratings = new List<Rating>();
+        for (var u = 0; u < 30; u++) ratings.AddRange([new(u, 0, 5), new(u, 1, 1), new(u, 2, 3)]);
+        var table = RatingTable.From(ratings);
+        var options = new FactorizationOptions { Factors = 2, Epochs = 3, LearningRate = 0.01, Regularization = 0.02, InitialDeviation = 0, Seed = 1 };
+
+        var slow = MatrixFactorization.Fit(table, options with { BiasLearningRate = 0.0001 });
+        var usual = MatrixFactorization.Fit(table, options);
+
+        (slow.Predict(-1, 0) - slow.Predict(-1, 1)).ShouldBeLessThan(0.1);
+        (usual.Predict(-1, 0) - usual.Predict(-1, 1)).ShouldBeGreaterThan(0.5);
+    }
+
+    [Fact]
+    public void Invalid_bias_settings_are_rejected()
+    {
+        var table = RatingTable.From([new(1, 1, 4)]);
+
+        Should.Throw<ArgumentException>(() => MatrixFactorization.Fit(table, new FactorizationOptions { BiasLearningRate = 0 })).ParamName.ShouldBe("options");
+        Should.Throw<ArgumentException>(() => SvdPlusPlus.Fit(table, new FactorizationOptions { BiasRegularization = double.NaN })).ParamName.ShouldBe("options");
+    }
+
     /// <summary>Ratings 1-5 from a rank-2 pattern plus noise, 60 users × 40 items, half observed; one in five held out.</summary>
     internal static (List<Rating> Train, List<Rating> Test) LowRankRatings(int seed)
     {
