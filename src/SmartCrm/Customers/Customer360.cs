@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using SmartCrm.Alarms;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
@@ -44,23 +46,33 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
 
     public async Task<Customer360?> ReadAsync(long id, CancellationToken cancellationToken)
     {
-        var customer = await db.Customers.Include(c => c.Contacts).FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        // One connection for the dozen queries: EF otherwise opens and closes one per query.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return await ReadOpenAsync(id, cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<Customer360?> ReadOpenAsync(long id, CancellationToken cancellationToken)
+    {
+        var queries = Queries.For(db);
+        var customer = await queries.Customer(db, id, cancellationToken);
         if (customer is null) return null;
-        var totals = await db.Orders.Where(o => o.CustomerId == id && o.Status != OrderStatus.Cancelled)
-            .GroupBy(o => o.CustomerId)
-            .Select(g => new { Count = g.Count(), Sum = g.Sum(o => o.Total), First = g.Min(o => o.OrderedAt), Last = g.Max(o => o.OrderedAt) })
-            .FirstOrDefaultAsync(cancellationToken);
-        var interactions = await db.Interactions.Where(i => i.CustomerId == id).OrderByDescending(i => i.OccurredAt).Take(RecentCount).ToListAsync(cancellationToken);
-        var orders = await db.Orders.Include(o => o.Lines).Where(o => o.CustomerId == id).OrderByDescending(o => o.OrderedAt).Take(RecentCount).ToListAsync(cancellationToken);
-        var tickets = await db.Tickets.Where(t => t.CustomerId == id && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
-            .OrderByDescending(t => t.CreatedAt).ToListAsync(cancellationToken);
-        var opportunities = await db.Opportunities.Where(o => o.CustomerId == id).OrderByDescending(o => o.UpdatedAt).ToListAsync(cancellationToken);
-        var consents = await db.Consents.Where(c => c.CustomerId == id).OrderBy(c => c.Purpose).ToListAsync(cancellationToken);
-        var notes = await db.Notes.Where(n => n.CustomerId == id).OrderByDescending(n => n.CreatedAt).Take(RecentCount).ToListAsync(cancellationToken);
-        var ownDevices = await db.Devices.Where(d => d.CustomerId == id).OrderBy(d => d.Name)
-            .Select(d => new { d.Id, d.Name, d.Model, d.Serial, d.Online, d.LastSeenAt }).ToListAsync(cancellationToken);
+        var totals = await queries.Totals(db, id, cancellationToken);
+        var interactions = await ListAsync(queries.Interactions(db, id), cancellationToken);
+        var orders = await ListAsync(queries.Orders(db, id), cancellationToken);
+        var tickets = await ListAsync(queries.OpenTickets(db, id), cancellationToken);
+        var opportunities = await ListAsync(queries.Opportunities(db, id), cancellationToken);
+        var consents = await ListAsync(queries.Consents(db, id), cancellationToken);
+        var notes = await ListAsync(queries.Notes(db, id), cancellationToken);
+        var ownDevices = await ListAsync(queries.Devices(db, id), cancellationToken);
         // Severities are stored as names, so the worst one is found here, not by the database's MAX.
-        var openAlarms = await db.Alarms.Where(a => a.CustomerId == id && a.ClearedAt == null).Select(a => new { a.DeviceId, a.Severity }).ToListAsync(cancellationToken);
+        var openAlarms = await ListAsync(queries.OpenAlarms(db, id), cancellationToken);
         var devices = ownDevices.Select(d =>
         {
             var alarms = openAlarms.Where(a => a.DeviceId == d.Id).Select(a => a.Severity).ToList();
@@ -83,10 +95,79 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
             value = new CustomerValue(totals.Sum, totals.Count, totals.First, totals.Last, Math.Round(totals.Sum / totals.Count, 2),
                 recencyDays, r, f, m, $"{r}{f}{m}");
         }
-        var sources = await db.CustomerSources.Where(s => s.CustomerId == id).OrderBy(s => s.System).ThenBy(s => s.ExternalId).ToListAsync(cancellationToken);
-        var merges = await db.CustomerMerges.Where(m => m.SurvivorId == id || m.MergedId == id).OrderByDescending(m => m.At).Take(RecentCount).ToListAsync(cancellationToken);
-        var duplicates = await db.DuplicateCandidates.CountAsync(d => (d.CustomerId == id || d.OtherId == id) && d.Status == CandidateStatus.Open, cancellationToken);
+        var sources = await ListAsync(queries.Sources(db, id), cancellationToken);
+        var merges = await ListAsync(queries.Merges(db, id), cancellationToken);
+        var duplicates = await queries.OpenDuplicates(db, id, cancellationToken);
         return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices, Quality(customer, sources, duplicates), merges, sources);
+    }
+
+    private static async Task<List<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken cancellationToken)
+    {
+        var list = new List<T>();
+        await foreach (var row in rows.WithCancellation(cancellationToken)) list.Add(row);
+        return list;
+    }
+
+    private sealed record OrderTotals(int Count, decimal Sum, DateTime First, DateTime Last);
+
+    private sealed record OwnDevice(long Id, string Name, string? Model, string? Serial, bool Online, DateTime? LastSeenAt);
+
+    private sealed record OpenAlarm(long DeviceId, AlarmSeverity Severity);
+
+    /// <summary>
+    /// The view's queries compiled once: EF otherwise rebuilds and looks up each query's cache key on every call, which cost
+    /// more than running the query for a view of a dozen small reads.
+    /// </summary>
+    private sealed class Queries
+    {
+        // A compiled query binds to the first model it runs against; the tests run SQLite and PostgreSQL in one process.
+        private static readonly ConditionalWeakTable<IModel, Queries> ByModel = [];
+
+        public static Queries For(CrmDb db) => ByModel.GetValue(db.Model, _ => new Queries());
+
+        public readonly Func<CrmDb, long, CancellationToken, Task<Customer?>> Customer = EF.CompileAsyncQuery(
+            (CrmDb db, long id, CancellationToken _) => db.Customers.Include(c => c.Contacts).FirstOrDefault(c => c.Id == id));
+
+        public readonly Func<CrmDb, long, CancellationToken, Task<OrderTotals?>> Totals = EF.CompileAsyncQuery(
+            (CrmDb db, long id, CancellationToken _) => db.Orders.Where(o => o.CustomerId == id && o.Status != OrderStatus.Cancelled)
+                .GroupBy(o => o.CustomerId)
+                .Select(g => new OrderTotals(g.Count(), g.Sum(o => o.Total), g.Min(o => o.OrderedAt), g.Max(o => o.OrderedAt)))
+                .FirstOrDefault());
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<Interaction>> Interactions = EF.CompileAsyncQuery(
+            (CrmDb db, long id) => db.Interactions.Where(i => i.CustomerId == id).OrderByDescending(i => i.OccurredAt).Take(RecentCount));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<Order>> Orders = EF.CompileAsyncQuery(
+            (CrmDb db, long id) => db.Orders.Include(o => o.Lines).Where(o => o.CustomerId == id).OrderByDescending(o => o.OrderedAt).Take(RecentCount));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<Ticket>> OpenTickets = EF.CompileAsyncQuery<CrmDb, long, Ticket>(
+            (CrmDb db, long id) => db.Tickets.Where(t => t.CustomerId == id && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
+                .OrderByDescending(t => t.CreatedAt));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<Opportunity>> Opportunities = EF.CompileAsyncQuery<CrmDb, long, Opportunity>(
+            (CrmDb db, long id) => db.Opportunities.Where(o => o.CustomerId == id).OrderByDescending(o => o.UpdatedAt));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<Consent>> Consents = EF.CompileAsyncQuery<CrmDb, long, Consent>(
+            (CrmDb db, long id) => db.Consents.Where(c => c.CustomerId == id).OrderBy(c => c.Purpose));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<Note>> Notes = EF.CompileAsyncQuery(
+            (CrmDb db, long id) => db.Notes.Where(n => n.CustomerId == id).OrderByDescending(n => n.CreatedAt).Take(RecentCount));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<OwnDevice>> Devices = EF.CompileAsyncQuery(
+            (CrmDb db, long id) => db.Devices.Where(d => d.CustomerId == id).OrderBy(d => d.Name)
+                .Select(d => new OwnDevice(d.Id, d.Name, d.Model, d.Serial, d.Online, d.LastSeenAt)));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<OpenAlarm>> OpenAlarms = EF.CompileAsyncQuery(
+            (CrmDb db, long id) => db.Alarms.Where(a => a.CustomerId == id && a.ClearedAt == null).Select(a => new OpenAlarm(a.DeviceId, a.Severity)));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<CustomerSource>> Sources = EF.CompileAsyncQuery<CrmDb, long, CustomerSource>(
+            (CrmDb db, long id) => db.CustomerSources.Where(s => s.CustomerId == id).OrderBy(s => s.System).ThenBy(s => s.ExternalId));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<CustomerMerge>> Merges = EF.CompileAsyncQuery(
+            (CrmDb db, long id) => db.CustomerMerges.Where(m => m.SurvivorId == id || m.MergedId == id).OrderByDescending(m => m.At).Take(RecentCount));
+
+        public readonly Func<CrmDb, long, CancellationToken, Task<int>> OpenDuplicates = EF.CompileAsyncQuery(
+            (CrmDb db, long id, CancellationToken _) => db.DuplicateCandidates.Count(d => (d.CustomerId == id || d.OtherId == id) && d.Status == CandidateStatus.Open));
     }
 
     public static DataQuality Quality(Customer customer, IReadOnlyList<CustomerSource> sources, int openDuplicates)

@@ -15,8 +15,13 @@ using SmartCrm.Tickets;
 namespace SmartCrm.Storage;
 
 /// <summary>The CRM's records. Every save writes the audit log in the same transaction.</summary>
-public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProvider clock) : DbContext(options)
+public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
 {
+    /// <summary>Who the audit log names for this context's saves.</summary>
+    public Actor Actor { get; set; } = new();
+
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<Consent> Consents => Set<Consent>();
@@ -194,13 +199,13 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProv
         var owns = Database.CurrentTransaction is null;
         await using var transaction = owns ? await Database.BeginTransactionAsync(cancellationToken) : null;
         var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Clock.GetUtcNow().UtcDateTime;
         foreach (var (entry, action, values) in changes)
         {
             AuditLog.Add(new AuditEntry
             {
                 At = now,
-                Actor = actor.Name,
+                Actor = Actor.Name,
                 Action = action,
                 Entity = entry.Metadata.ClrType.Name,
                 EntityId = entry.Property("Id").CurrentValue is long id ? id : 0,
@@ -215,7 +220,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options, Actor actor, TimeProv
     /// <summary>CreatedAt on new rows (unless given), UpdatedAt on every change.</summary>
     private void Stamp()
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Clock.GetUtcNow().UtcDateTime;
         foreach (var entry in ChangeTracker.Entries())
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;

@@ -30,6 +30,6 @@ internal static class SchemaScriptCommand
         StorageSetup.Configure(options, postgres
             ? new StorageOptions { Database = "Host=localhost;Database=model" }
             : new StorageOptions { DataDirectory = Path.GetTempPath() });
-        return new CrmDb(options.Options, new Actor(), TimeProvider.System);
+        return new CrmDb(options.Options);
     }
 }

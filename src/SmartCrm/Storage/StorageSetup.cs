@@ -16,7 +16,17 @@ public static class StorageSetup
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<Actor>();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddDbContext<CrmDb>((services, db) => Configure(db, services.GetRequiredService<IOptions<StorageOptions>>().Value));
+        // Contexts come from a pool: setting one up (options, services, model lookup) cost as much as a small query, on every
+        // request. The per-request state (who is acting, the clock, the audit switch) is set on each one taken from the pool.
+        builder.Services.AddPooledDbContextFactory<CrmDb>((services, db) => Configure(db, services.GetRequiredService<IOptions<StorageOptions>>().Value));
+        builder.Services.AddScoped(services =>
+        {
+            var db = services.GetRequiredService<IDbContextFactory<CrmDb>>().CreateDbContext();
+            db.Actor = services.GetRequiredService<Actor>();
+            db.Clock = services.GetRequiredService<TimeProvider>();
+            db.AuditEnabled = true;
+            return db;
+        });
         return builder;
     }
 

@@ -69,7 +69,7 @@ public sealed class MigrationsMatchModelTests
     {
         var builder = new DbContextOptionsBuilder<CrmDb>();
         StorageSetup.Configure(builder, options);
-        return new CrmDb(builder.Options, new Actor(), TimeProvider.System);
+        return new CrmDb(builder.Options);
     }
 
     private static List<string> Describe(Func<DbConnection, IEnumerable<string>> schema, string connectionString)
