@@ -102,6 +102,10 @@ public sealed class AlarmBook(CrmDb db, TimeProvider clock, ILogger<AlarmBook> l
         logger.LogWarning("Critical alarm {Type} on device {Device} opened ticket {Ticket} for customer {Customer}", alarm.Type, device.Name, ticket.Id, customer);
     }
 
+    /// <summary>What the console's alarm menus ask for: "clear", or otherwise acknowledge.</summary>
+    public Task<Alarm?> HandleAsync(long id, string? action, string actor, CancellationToken cancellationToken) =>
+        action == "clear" ? ClearAsync(id, actor, null, cancellationToken) : AcknowledgeAsync(id, actor, cancellationToken);
+
     public async Task<Alarm?> AcknowledgeAsync(long id, string actor, CancellationToken cancellationToken)
     {
         var alarm = await db.Alarms.AsTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);

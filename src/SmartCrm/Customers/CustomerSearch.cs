@@ -23,6 +23,18 @@ public static class CustomerSearch
     }
 
     /// <summary>
+    /// Only the first <paramref name="first"/> matches in id order. SQLite's index yields matches in rowid (= customer id) order
+    /// and stops there, instead of every match being collected to be sorted; a page of a common prefix costs a tenth.
+    /// </summary>
+    public static IQueryable<Customer> ApplyFirst(IQueryable<Customer> query, string text, int first, CrmDb db)
+    {
+        if (!db.IsSqlite) return Apply(query, text, db);
+        var ids = db.Database.SqlQuery<long>(
+            $"SELECT rowid AS \"Value\" FROM customer_search WHERE customer_search MATCH {SqliteMatch(text)} ORDER BY rowid LIMIT {first}");
+        return query.Where(c => ids.Contains(c.Id));
+    }
+
+    /// <summary>
     /// How many customers a search alone matches, from the search index without touching the customer rows (the triggers keep
     /// SQLite's index in step with the table): counting thousands of matches through the table costs fifty times more.
     /// Null where the database counts the plain query as fast (PostgreSQL's bitmap scan).

@@ -24,6 +24,7 @@ public static class CustomersApi
             Create = input => input.ToCustomer(),
             Apply = (input, customer) => input.ApplyTo(customer),
             Search = (query, text, db) => CustomerSearch.Apply(query, text, db),
+            SearchFirst = CustomerSearch.ApplyFirst,
             SearchCount = CustomerSearch.CountAsync,
             Detail = query => query.Include(c => c.Contacts),
             BeforeCreate = async (input, http, db, cancellationToken) =>

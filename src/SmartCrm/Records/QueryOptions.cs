@@ -46,11 +46,13 @@ public static class QueryOptions
     public static bool HasNoFilters(IQueryCollection parameters) => parameters.Keys.All(Reserved.Contains);
 
     /// <summary>One page of <paramref name="query"/>; <paramref name="knownTotal"/> saves the count when the caller has it cheaper.</summary>
+    public const int DefaultPageSize = 25;
+
     public static async Task<Results<Ok<ListPage<T>>, ProblemHttpResult>> PageAsync<T>(IQueryable<T> query, int? page, int? pageSize, CancellationToken cancellationToken,
         int? knownTotal = null)
     {
         var p = page ?? 1;
-        var size = pageSize ?? 25;
+        var size = pageSize ?? DefaultPageSize;
         if (p < 1) return Problems.Field("page", "Pages start at 1.");
         if (size < 1 || size > RecordApi.MaxPageSize) return Problems.Field("pageSize", $"Page size must be between 1 and {RecordApi.MaxPageSize}.");
         var total = knownTotal ?? await query.CountAsync(cancellationToken);

@@ -24,6 +24,11 @@ public sealed class RecordRules<TEntity, TInput> where TEntity : class where TIn
     public Func<TInput, CrmDb, CancellationToken, Task<TInput>>? Prepare { get; init; }
     /// <summary>Free-text search for `q`.</summary>
     public Func<IQueryable<TEntity>, string, CrmDb, IQueryable<TEntity>>? Search { get; init; }
+    /// <summary>
+    /// The search when the list needs only its first N matches in id order (no filters, default order): a search index that
+    /// yields matches in id order can stop there instead of handing over every match. Null uses <see cref="Search"/>.
+    /// </summary>
+    public Func<IQueryable<TEntity>, string, int, CrmDb, IQueryable<TEntity>>? SearchFirst { get; init; }
     /// <summary>The number of records a search alone matches, where the search index counts faster than the query; null falls back.</summary>
     public Func<string, CrmDb, CancellationToken, Task<int?>>? SearchCount { get; init; }
     /// <summary>Related rows loaded with a single record (GET by id, create, update).</summary>
@@ -52,8 +57,12 @@ public static class RecordApi
             if (!string.IsNullOrWhiteSpace(q))
             {
                 if (rules.Search is null) return Problems.Field("q", "This list has no text search.");
-                query = rules.Search(query, q.Trim(), db);
-                if (rules.SearchCount is not null && QueryOptions.HasNoFilters(http.Request.Query)) total = await rules.SearchCount(q.Trim(), db, cancellationToken);
+                var unfiltered = QueryOptions.HasNoFilters(http.Request.Query);
+                var first = (page ?? 1) * (long)(pageSize ?? QueryOptions.DefaultPageSize);
+                query = rules.SearchFirst is not null && unfiltered && string.IsNullOrWhiteSpace(sort) && first is > 0 and <= int.MaxValue
+                    ? rules.SearchFirst(query, q.Trim(), (int)first, db)
+                    : rules.Search(query, q.Trim(), db);
+                if (rules.SearchCount is not null && unfiltered) total = await rules.SearchCount(q.Trim(), db, cancellationToken);
             }
             var filtered = QueryOptions.Filter(query, http.Request.Query);
             if (filtered.Error is { } filterError) return filterError;

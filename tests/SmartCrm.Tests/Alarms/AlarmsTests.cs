@@ -22,18 +22,18 @@ public sealed class AlarmsTests(Apps apps) : IClassFixture<Apps>
         var (id, token) = await api.CreateDeviceAsync(customer, model);
         var (other, otherToken) = await api.CreateDeviceAsync(customer, "another-model");
 
-        foreach (var t in new[] { 70, 85, 90, 88 }) await SendAsync(app, token, $"{{\"tankTemperature\":{t}}}");
-        await SendAsync(app, otherToken, "{\"tankTemperature\":99}");
+        foreach (var t in new[] { 70, 85, 90, 88 }) await app.SendTelemetryAsync(token, $"{{\"tankTemperature\":{t}}}");
+        await app.SendTelemetryAsync(otherToken, "{\"tankTemperature\":99}");
         var alarm = await Eventually.HoldsAsync(() => OpenAlarmsAsync(api, id), a => a.Count == 1 && a[0].GetProperty("count").GetInt32() == 3, "one alarm counted three times");
         alarm[0].GetProperty("type").GetString().ShouldBe("Overheat");
         alarm[0].GetProperty("severity").GetString().ShouldBe("Major");
         alarm[0].GetProperty("value").GetDouble().ShouldBe(88);
         (await OpenAlarmsAsync(api, other)).Where(a => a.GetProperty("type").GetString() == "Overheat").ShouldBeEmpty("the rule watches one model");
 
-        await SendAsync(app, token, "{\"tankTemperature\":78}");
+        await app.SendTelemetryAsync(token, "{\"tankTemperature\":78}");
         await Task.Delay(300);
         (await OpenAlarmsAsync(api, id)).Count.ShouldBe(1, "78 is below the threshold but above the clear line");
-        await SendAsync(app, token, "{\"tankTemperature\":74}");
+        await app.SendTelemetryAsync(token, "{\"tankTemperature\":74}");
         await Eventually.HoldsAsync(() => OpenAlarmsAsync(api, id), a => a.Count == 0, "cleared at 74");
 
         var history = await api.GetFromJsonAsync<JsonElement>($"/api/v1/alarms/{alarm[0].Id()}");
@@ -52,7 +52,7 @@ public sealed class AlarmsTests(Apps apps) : IClassFixture<Apps>
         var customer = await api.CreateCustomerAsync();
         var (id, token) = await api.CreateDeviceAsync(customer, model, name: "Bedroom purifier");
 
-        for (var i = 0; i < 5; i++) await SendAsync(app, token, "{\"fanRpm\":0}");
+        for (var i = 0; i < 5; i++) await app.SendTelemetryAsync(token, "{\"fanRpm\":0}");
         var alarm = await Eventually.HoldsAsync(() => OpenAlarmsAsync(api, id), a => a.Count == 1 && a[0].GetProperty("count").GetInt32() == 5, "counted five times");
         var ticketId = alarm[0].GetProperty("ticketId").GetInt64();
 
@@ -79,7 +79,7 @@ public sealed class AlarmsTests(Apps apps) : IClassFixture<Apps>
         var model = Builders.Unique("TH-");
         await api.CreateAsync("/api/v1/alarm-rules", new { name = "Battery low", model, key = "battery", comparison = "AtMost", threshold = 10, severity = "Warning", alarmType = "BatteryLow" });
         var (id, token) = await api.CreateDeviceAsync(model: model);
-        await SendAsync(app, token, "{\"battery\":5}");
+        await app.SendTelemetryAsync(token, "{\"battery\":5}");
         var alarm = (await Eventually.HoldsAsync(() => OpenAlarmsAsync(api, id), a => a.Count == 1, "battery alarm"))[0];
 
         var acknowledged = await (await api.PostAsync($"/api/v1/alarms/{alarm.Id()}/acknowledge", null)).ReadAsync<JsonElement>();
@@ -94,7 +94,7 @@ public sealed class AlarmsTests(Apps apps) : IClassFixture<Apps>
         history[2].GetProperty("note").GetString().ShouldBe("Battery replaced");
 
         // Still low after the clear: a new alarm, not the old one reopened.
-        await SendAsync(app, token, "{\"battery\":4}");
+        await app.SendTelemetryAsync(token, "{\"battery\":4}");
         var again = await Eventually.HoldsAsync(() => OpenAlarmsAsync(api, id), a => a.Count == 1, "a new battery alarm");
         again[0].Id().ShouldNotBe(alarm.Id());
         (await apps.For(provider).ClientAs(SmartCrm.Security.Role.Sales).PostAsync($"/api/v1/alarms/{alarm.Id()}/acknowledge", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
@@ -109,11 +109,11 @@ public sealed class AlarmsTests(Apps apps) : IClassFixture<Apps>
         var (id, token) = await api.CreateDeviceAsync();
         var random = new Random(3);
         var readings = Enumerable.Range(0, 60).Select(i => $"{{\"ts\":{1_767_225_600_000 + i * 1000},\"values\":{{\"roomTemperature\":{21 + random.NextDouble():0.00}}}}}");
-        await SendAsync(app, token, "[" + string.Join(",", readings) + "]");
+        await app.SendTelemetryAsync(token, "[" + string.Join(",", readings) + "]");
         await Task.Delay(300);
         (await OpenAlarmsAsync(api, id)).ShouldBeEmpty("normal readings raise nothing");
 
-        await SendAsync(app, token, "{\"roomTemperature\":35}");
+        await app.SendTelemetryAsync(token, "{\"roomTemperature\":35}");
         var alarm = await Eventually.HoldsAsync(() => OpenAlarmsAsync(api, id), a => a.Count == 1, "anomaly alarm");
         alarm[0].GetProperty("type").GetString().ShouldBe("Anomaly:roomTemperature");
         alarm[0].GetProperty("source").GetString().ShouldBe("Anomaly");
@@ -130,11 +130,6 @@ public sealed class AlarmsTests(Apps apps) : IClassFixture<Apps>
         (await noComparison.Content.ReadAsStringAsync()).ShouldContain("comparison");
     }
 
-    private static async Task SendAsync(CrmApp app, string token, string body)
-    {
-        var response = await app.CreateClient().PostAsync($"/api/v1/{token}/telemetry", new StringContent(body, Encoding.UTF8, "application/json"));
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-    }
 
     private static async Task<List<JsonElement>> OpenAlarmsAsync(HttpClient api, long deviceId) =>
         [.. (await api.GetFromJsonAsync<JsonElement>($"/api/v1/alarms?deviceId={deviceId}&open=true")).GetProperty("items").EnumerateArray()];

@@ -35,9 +35,9 @@ public sealed class FailurePredictionTests
         var (worn, wornToken) = await api.CreateDeviceAsync(model: "MILL-T");
         var (fresh, freshToken) = await api.CreateDeviceAsync(model: "MILL-T");
 
-        await SendAsync(app, freshToken, "{\"torque\":30,\"toolWear\":40}");
-        await SendAsync(app, wornToken, "{\"torque\":70}");
-        await SendAsync(app, wornToken, "{\"toolWear\":230}");
+        await app.SendTelemetryAsync(freshToken, "{\"torque\":30,\"toolWear\":40}");
+        await app.SendTelemetryAsync(wornToken, "{\"torque\":70}");
+        await app.SendTelemetryAsync(wornToken, "{\"toolWear\":230}");
 
         var alarm = await Eventually.HoldsAsync(() => OpenAsync(api, worn), a => a.Count == 1, "failure risk alarm");
         alarm[0].GetProperty("type").GetString().ShouldBe("FailureRisk");
@@ -47,7 +47,7 @@ public sealed class FailurePredictionTests
         (await OpenAsync(api, fresh)).ShouldBeEmpty();
 
         // A new tool: the risk falls and the alarm clears.
-        await SendAsync(app, wornToken, "{\"toolWear\":5}");
+        await app.SendTelemetryAsync(wornToken, "{\"toolWear\":5}");
         await Eventually.HoldsAsync(() => OpenAsync(api, worn), a => a.Count == 0, "cleared after the tool change");
         File.Delete(history);
     }
@@ -61,12 +61,10 @@ public sealed class FailurePredictionTests
         app.Settings["Alarms:FailureModels:0:Features:Torque [Nm]"] = "torque";
         var api = app.Admin();
         var (id, token) = await api.CreateDeviceAsync(model: "MILL-X");
-        await SendAsync(app, token, "{\"torque\":99}");
+        await app.SendTelemetryAsync(token, "{\"torque\":99}");
         (await api.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{id}/telemetry/latest")).GetProperty("torque").GetProperty("value").GetInt32().ShouldBe(99);
     }
 
-    private static async Task SendAsync(CrmApp app, string token, string body) =>
-        (await app.CreateClient().PostAsync($"/api/v1/{token}/telemetry", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
 
     private static async Task<List<JsonElement>> OpenAsync(HttpClient api, long device) =>
         [.. (await api.GetFromJsonAsync<JsonElement>($"/api/v1/alarms?deviceId={device}&open=true")).GetProperty("items").EnumerateArray()];

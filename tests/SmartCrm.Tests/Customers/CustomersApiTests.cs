@@ -66,6 +66,24 @@ public sealed class CustomersApiTests(Apps apps) : IClassFixture<Apps>
     }
 
     [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task Search_pages_in_id_order_by_default_without_skipping_or_repeating(Provider provider)
+    {
+        var api = apps.For(provider).Admin();
+        var family = Builders.Unique("Pag");
+        var ids = new List<long>();
+        for (var i = 0; i < 7; i++) ids.Add(await api.CreateCustomerAsync($"Person{i} {family}"));
+
+        var seen = new List<long>();
+        for (var page = 1; page <= 3; page++)
+        {
+            var found = await api.GetFromJsonAsync<JsonElement>($"/api/v1/customers?q={family}&page={page}&pageSize=3");
+            found.GetProperty("total").GetInt32().ShouldBe(7);
+            seen.AddRange(found.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetInt64()));
+        }
+        seen.ShouldBe(ids.Order().ToList());
+    }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
     public async Task Search_finds_by_name_prefix_email_and_phone_in_any_format(Provider provider)
     {
         var api = apps.For(provider).Admin();

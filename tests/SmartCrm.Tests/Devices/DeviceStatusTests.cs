@@ -19,7 +19,7 @@ public sealed class DeviceStatusTests(Apps apps) : IClassFixture<Apps>
         var (chatty, chattyToken) = await api.CreateDeviceAsync();
         foreach (var token in new[] { silentToken, chattyToken })
         {
-            (await app.CreateClient().PostAsync($"/api/v1/{token}/telemetry", new StringContent("{\"t\":1}", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+            await app.SendTelemetryAsync(token, "{\"t\":1}");
         }
         var longAgo = DateTime.UtcNow.AddMinutes(-11);
         await app.WithDbAsync(db => db.Devices.Where(d => d.Id == silent).ExecuteUpdateAsync(s => s.SetProperty(d => d.LastSeenAt, longAgo)));
@@ -28,7 +28,7 @@ public sealed class DeviceStatusTests(Apps apps) : IClassFixture<Apps>
 
         (await api.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{silent}")).GetProperty("online").GetBoolean().ShouldBeFalse();
         (await api.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{chatty}")).GetProperty("online").GetBoolean().ShouldBeTrue();
-        (await app.CreateClient().PostAsync($"/api/v1/{silentToken}/telemetry", new StringContent("{\"t\":2}", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        await app.SendTelemetryAsync(silentToken, "{\"t\":2}");
         (await api.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{silent}")).GetProperty("online").GetBoolean().ShouldBeTrue();
     }
 }

@@ -7,6 +7,16 @@ namespace SmartCrm.Tests.Infrastructure;
 /// <summary>Makes records through the API, with unique names so tests sharing one database never see each other's rows.</summary>
 public static class Builders
 {
+    /// <summary>Telemetry as a device sends it over HTTP (ThingsBoard's `POST /api/v1/{token}/telemetry`); fails unless accepted.</summary>
+    public static async Task SendTelemetryAsync(this CrmApp app, string token, string body)
+    {
+        using var response = await app.CreateClient().PostAsync($"/api/v1/{token}/telemetry", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"Telemetry answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
     public static string Unique(string prefix) => $"{prefix}{Guid.NewGuid().ToString("N")[..8]}";
 
     public static async Task<JsonElement> CreateAsync(this HttpClient client, string path, object body)

@@ -21,7 +21,7 @@ public sealed class RetentionTests
         var (id, token) = await api.CreateDeviceAsync();
         var hour = (DateTimeOffset.UtcNow.AddDays(-35).ToUnixTimeMilliseconds() / 3_600_000) * 3_600_000;
         var recent = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
-        await SendAsync(app, token, $"[{{\"ts\":{hour},\"values\":{{\"t\":10,\"mode\":\"eco\"}}}},{{\"ts\":{hour + 600_000},\"values\":{{\"t\":20}}}},"
+        await app.SendTelemetryAsync(token, $"[{{\"ts\":{hour},\"values\":{{\"t\":10,\"mode\":\"eco\"}}}},{{\"ts\":{hour + 600_000},\"values\":{{\"t\":20}}}},"
             + $"{{\"ts\":{hour + 1_200_000},\"values\":{{\"t\":30}}}},{{\"ts\":{hour + 3_600_000},\"values\":{{\"t\":40}}}},{{\"ts\":{recent},\"values\":{{\"t\":1}}}},{{\"ts\":{recent + 1},\"values\":{{\"t\":2}}}}]");
 
         var job = app.Services.GetRequiredService<TelemetryRetentionJob>();
@@ -45,13 +45,11 @@ public sealed class RetentionTests
         var (id, token) = await api.CreateDeviceAsync();
         var old = DateTimeOffset.UtcNow.AddDays(-90).ToUnixTimeMilliseconds();
         var recent = DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeMilliseconds();
-        await SendAsync(app, token, $"[{{\"ts\":{old},\"values\":{{\"t\":1}}}},{{\"ts\":{old + 1000},\"values\":{{\"t\":2}}}},{{\"ts\":{recent},\"values\":{{\"t\":3}}}}]");
+        await app.SendTelemetryAsync(token, $"[{{\"ts\":{old},\"values\":{{\"t\":1}}}},{{\"ts\":{old + 1000},\"values\":{{\"t\":2}}}},{{\"ts\":{recent},\"values\":{{\"t\":3}}}}]");
 
         (await app.Services.GetRequiredService<TelemetryRetentionJob>().ApplyAsync(CancellationToken.None)).ShouldBeGreaterThan(0);
         var left = await api.GetFromJsonAsync<JsonElement>($"/api/v1/devices/{id}/telemetry?keys=t&from={old - 1}&to={recent + 1}");
         left.GetProperty("t").EnumerateArray().Select(p => p.GetProperty("value").GetDouble()).ShouldBe([3.0]);
     }
 
-    private static async Task SendAsync(CrmApp app, string token, string body) =>
-        (await app.CreateClient().PostAsync($"/api/v1/{token}/telemetry", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
 }
