@@ -46,14 +46,13 @@ public sealed record AutoencoderOptions
 /// Adam to give the user's own items high probability (multinomial log-likelihood). Recommending is one forward
 /// pass without dropout. Everything runs on the CPU in single precision with vectorised kernels.
 /// </summary>
-public sealed class DenoisingAutoencoder : IItemScorer
+public sealed class DenoisingAutoencoder : TableScorer
 {
-    private readonly RatingTable table;
     private readonly Layers layers;
 
     private DenoisingAutoencoder(RatingTable table, Layers layers)
+        : base(table)
     {
-        this.table = table;
         this.layers = layers;
     }
 
@@ -88,23 +87,10 @@ public sealed class DenoisingAutoencoder : IItemScorer
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<int> Recommend(int user, int count)
-    {
-        var u = table.UserIndex(user);
-        return TopItems.Select(table, u, ScoresByIndex(u), count);
-    }
-
-    /// <inheritdoc />
-    public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
-    {
-        ItemScores.CheckLengths(items, scores);
-        ItemScores.Gather(table, ScoresByIndex(table.UserIndex(user)), items, scores);
-    }
-
-    private double[] ScoresByIndex(int u)
+    protected override double[] ScoresByIndex(int u)
     {
         var hidden = new float[layers.Hidden];
-        layers.Encode(table, u, keep: null, scale: 1, hidden);
+        layers.Encode(Table, u, keep: null, scale: 1, hidden);
         var logits = new float[layers.Items];
         layers.Decode(hidden, logits);
         var scores = new double[logits.Length];

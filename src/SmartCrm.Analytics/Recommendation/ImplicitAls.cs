@@ -30,16 +30,15 @@ public sealed record ImplicitAlsOptions
 /// solved by alternating over users and items. Each row is updated with a few conjugate-gradient steps, which
 /// needs only the Gram matrix YᵀY and the row's own interactions.
 /// </summary>
-public sealed class ImplicitAls : IItemScorer
+public sealed class ImplicitAls : TableScorer
 {
-    private readonly RatingTable table;
     private readonly double[] userFactors;
     private readonly double[] itemFactors;
     private readonly int factors;
 
     private ImplicitAls(RatingTable table, double[] userFactors, double[] itemFactors, int factors)
+        : base(table)
     {
-        this.table = table;
         this.userFactors = userFactors;
         this.itemFactors = itemFactors;
         this.factors = factors;
@@ -86,22 +85,9 @@ public sealed class ImplicitAls : IItemScorer
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<int> Recommend(int user, int count)
+    protected override double[] ScoresByIndex(int u)
     {
-        var u = table.UserIndex(user);
-        return TopItems.Select(table, u, ScoresByIndex(u), count);
-    }
-
-    /// <inheritdoc />
-    public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
-    {
-        ItemScores.CheckLengths(items, scores);
-        ItemScores.Gather(table, ScoresByIndex(table.UserIndex(user)), items, scores);
-    }
-
-    private double[] ScoresByIndex(int u)
-    {
-        var scores = new double[table.ItemCount];
+        var scores = new double[Table.ItemCount];
         if (u < 0) return scores;
         var x = userFactors.AsSpan(u * factors, factors);
         for (var i = 0; i < scores.Length; i++)

@@ -15,15 +15,14 @@ public sealed record ItemKnnOptions
 /// (cosine over the binary user-item matrix, shrunk), and a user's score for an item is the summed similarity
 /// from the items they rated, counting only each rated item's closest neighbours.
 /// </summary>
-public sealed class ItemKnn : IItemScorer
+public sealed class ItemKnn : TableScorer
 {
-    private readonly RatingTable table;
     private readonly int[][] neighbours;
     private readonly float[][] similarities;
 
     private ItemKnn(RatingTable table, int[][] neighbours, float[][] similarities)
+        : base(table)
     {
-        this.table = table;
         this.neighbours = neighbours;
         this.similarities = similarities;
     }
@@ -77,26 +76,13 @@ public sealed class ItemKnn : IItemScorer
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<int> Recommend(int user, int count)
+    protected override double[] ScoresByIndex(int u)
     {
-        var u = table.UserIndex(user);
-        return TopItems.Select(table, u, ScoresByIndex(u), count);
-    }
-
-    /// <inheritdoc />
-    public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
-    {
-        ItemScores.CheckLengths(items, scores);
-        ItemScores.Gather(table, ScoresByIndex(table.UserIndex(user)), items, scores);
-    }
-
-    private double[] ScoresByIndex(int u)
-    {
-        var scores = new double[table.ItemCount];
+        var scores = new double[Table.ItemCount];
         if (u < 0) return scores;
-        for (var r = table.UserStart[u]; r < table.UserStart[u + 1]; r++)
+        for (var r = Table.UserStart[u]; r < Table.UserStart[u + 1]; r++)
         {
-            var i = table.ByUserItem[r];
+            var i = Table.ByUserItem[r];
             for (var n = 0; n < neighbours[i].Length; n++) scores[neighbours[i][n]] += similarities[i][n];
         }
         return scores;

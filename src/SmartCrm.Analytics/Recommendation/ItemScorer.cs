@@ -12,6 +12,36 @@ public interface IItemScorer : IItemRanker
     void Score(int user, ReadOnlySpan<int> items, Span<double> scores);
 }
 
+/// <summary>
+/// A scorer that scores every item of its <see cref="RatingTable"/> at once for a user: ranking and open scores both come
+/// from that one dense score vector.
+/// </summary>
+public abstract class TableScorer : IItemScorer
+{
+    /// <summary>The ratings the model was trained on (its users, items and what each user has seen).</summary>
+    protected RatingTable Table { get; }
+
+    /// <summary>A scorer over <paramref name="table"/>.</summary>
+    protected TableScorer(RatingTable table) => Table = table;
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Recommend(int user, int count)
+    {
+        var u = Table.UserIndex(user);
+        return TopItems.Select(Table, u, ScoresByIndex(u), count);
+    }
+
+    /// <inheritdoc />
+    public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
+    {
+        ItemScores.CheckLengths(items, scores);
+        ItemScores.Gather(Table, ScoresByIndex(Table.UserIndex(user)), items, scores);
+    }
+
+    /// <summary>The score of every item by dense index for dense user index <paramref name="u"/> (-1: a user the table does not know).</summary>
+    protected abstract double[] ScoresByIndex(int u);
+}
+
 /// <summary>Checks and item lookups shared by the scorers.</summary>
 internal static class ItemScores
 {
