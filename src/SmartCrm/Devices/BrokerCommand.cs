@@ -33,7 +33,7 @@ internal static class BrokerCommand
             try
             {
                 if (parse.GetValue(users) is { } file) known = BrokerUsers.Load(file.FullName);
-                if (parse.GetValue(certificate) is { } certificateFile) serverCertificate = LoadCertificate(certificateFile, parse.GetValue(certificatePassword));
+                if (parse.GetValue(certificate) is { } certificateFile) serverCertificate = LoadCertificate(certificateFile.FullName, parse.GetValue(certificatePassword));
             }
             catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException or IOException)
             {
@@ -83,11 +83,13 @@ internal static class BrokerCommand
         return known.Verify(request.UserName, password.Span) ? ConnectionDecision.Accept(request.UserName) : ConnectionDecision.Refuse(ReasonCode.BadUserNameOrPassword);
     }
 
-    private static X509Certificate2 LoadCertificate(FileInfo file, string? password)
+    /// <summary>A server certificate from a .pfx/.p12 file, or a .pem/.crt file holding the certificate and its key.</summary>
+    public static X509Certificate2 LoadCertificate(string path, string? password)
     {
-        if (!file.Exists) throw new ArgumentException($"Certificate file not found: {file.FullName}", nameof(file));
-        return file.Extension.Equals(".pem", StringComparison.OrdinalIgnoreCase) || file.Extension.Equals(".crt", StringComparison.OrdinalIgnoreCase)
-            ? X509Certificate2.CreateFromPemFile(file.FullName)
-            : X509CertificateLoader.LoadPkcs12FromFile(file.FullName, password);
+        if (!File.Exists(path)) throw new ArgumentException($"Certificate file not found: {Path.GetFullPath(path)}", nameof(path));
+        var extension = Path.GetExtension(path);
+        return extension.Equals(".pem", StringComparison.OrdinalIgnoreCase) || extension.Equals(".crt", StringComparison.OrdinalIgnoreCase)
+            ? X509Certificate2.CreateFromPemFile(path)
+            : X509CertificateLoader.LoadPkcs12FromFile(path, password);
     }
 }

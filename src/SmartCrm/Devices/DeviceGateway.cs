@@ -35,21 +35,28 @@ public sealed class DeviceGateway(
     private readonly ConcurrentDictionary<long, ConcurrentDictionary<string, byte>> _clients = new();
     private readonly ConcurrentDictionary<(string Client, int Request), TaskCompletionSource<JsonElement>> _calls = new();
     private MqttBroker? _broker;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
     private int _nextRequest;
 
     /// <summary>The port the broker listens on (useful when configured as an ephemeral port), or null when it is off.</summary>
     public int? Port => _broker?.Port;
+
+    /// <summary>The port of the TLS listener, or null when there is none (the broker binds it after the plain one).</summary>
+    public int? TlsPort => _broker is not null && options.Value.TlsPort is not null ? _broker.Endpoints[^1].Port : null;
 
     public bool IsConnected(long deviceId) => _clients.TryGetValue(deviceId, out var set) && !set.IsEmpty;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (settings.Port == 0 || settings.UpstreamUri is not null) return;
+        if ((settings.Port == 0 && settings.TlsPort is null) || settings.UpstreamUri is not null) return;
+        _certificate = settings.Certificate is { Length: > 0 } path ? BrokerCommand.LoadCertificate(path, settings.CertificatePassword) : null;
         _broker = new MqttBroker(new MqttBrokerOptions
         {
             Address = IPAddress.Parse(settings.Address),
-            Port = settings.Port,
+            Port = settings.Port == 0 ? null : settings.Port,
+            TlsPort = settings.TlsPort,
+            Certificate = _certificate,
             MaximumPacketSize = settings.MaxPacketBytes,
             Authenticate = AuthenticateAsync,
             Authorize = (client, topic, access) => ValueTask.FromResult(Allowed(client, topic, access)),
@@ -70,7 +77,7 @@ public sealed class DeviceGateway(
             return;
         }
         sharedChanged.Listen(PushSharedAttributesAsync);
-        _logger.LogInformation("Device MQTT broker listening on {Address}:{Port}", settings.Address, _broker.Port);
+        _logger.LogInformation("Device MQTT broker listening on {Endpoints}", string.Join(", ", _broker.Endpoints));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -81,6 +88,7 @@ public sealed class DeviceGateway(
     public async ValueTask DisposeAsync()
     {
         if (_broker is not null) await _broker.DisposeAsync();
+        _certificate?.Dispose();
     }
 
     private async ValueTask<ConnectionDecision> AuthenticateAsync(ConnectionRequest request, CancellationToken cancellationToken)

@@ -15,13 +15,15 @@ internal static class Cli
     private static readonly Option<bool> Demo = new("--demo") { Description = "Fill an empty database with a demo company" };
     private static readonly Option<int?> MqttPort = new("--mqtt-port") { Description = "Port of the embedded MQTT broker for devices (default 1883; 0 turns it off)" };
     private static readonly Option<string?> MqttAddress = new("--mqtt-address") { Description = "Address the MQTT broker listens on (default 127.0.0.1; 0.0.0.0 for devices on the network)" };
+    private static readonly Option<int?> MqttTlsPort = new("--mqtt-tls-port") { Description = "Also listen for devices over TLS (MQTTS, usually 8883); needs --mqtt-certificate" };
+    private static readonly Option<string?> MqttCertificate = new("--mqtt-certificate") { Description = "Server certificate for --mqtt-tls-port: .pfx/.p12, or .pem with its key (a .pfx password in the environment variable Mqtt__CertificatePassword)" };
     private static readonly Option<string?> MqttUpstream = new("--mqtt-upstream") { Description = "Take device traffic from an external broker (mqtt://host:port) with a shared subscription instead" };
     private static readonly Option<int> DemoScale = new("--demo-scale") { Description = "Size of the demo company (1 = about 2,000 customers)", DefaultValueFactory = _ => 1 };
 
     public static RootCommand Create()
     {
         var root = new RootCommand("SmartCrm: the CRM for companies whose customers own connected products");
-        var serve = new Command("serve", "Run the web console, the REST API and the device broker") { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttUpstream };
+        var serve = new Command("serve", "Run the web console, the REST API and the device broker") { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttTlsPort, MqttCertificate, MqttUpstream };
         serve.SetAction((parse, cancellationToken) => ServeAsync(parse, [], cancellationToken));
         root.Subcommands.Add(serve);
         root.Subcommands.Add(ApiKeyCommand());
@@ -31,7 +33,7 @@ internal static class Cli
         root.Subcommands.Add(SchemaScriptCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(ImportCommand.Create(Data, Database, WithDatabaseAsync));
-        foreach (var option in new Option[] { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttUpstream }) root.Options.Add(option);
+        foreach (var option in new Option[] { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttTlsPort, MqttCertificate, MqttUpstream }) root.Options.Add(option);
         // Plain `smartcrm` serves too; unknown --key=value tokens are host settings (this is also how the test host starts the program).
         root.TreatUnmatchedTokensAsErrors = false;
         root.SetAction((parse, cancellationToken) => ServeAsync(parse, [.. parse.UnmatchedTokens], cancellationToken));
@@ -64,6 +66,8 @@ internal static class Cli
         }
         if (parse.GetValue(MqttPort) is { } mqttPort) settings[$"{MqttOptions.Section}:Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (parse.GetValue(MqttAddress) is { } mqttAddress) settings[$"{MqttOptions.Section}:Address"] = mqttAddress;
+        if (parse.GetValue(MqttTlsPort) is { } tlsPort) settings[$"{MqttOptions.Section}:TlsPort"] = tlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (parse.GetValue(MqttCertificate) is { } certificate) settings[$"{MqttOptions.Section}:Certificate"] = Path.GetFullPath(certificate);
         if (parse.GetValue(MqttUpstream) is { } upstream) settings[$"{MqttOptions.Section}:Upstream"] = upstream;
         // ASPNETCORE_URLS wins over the default, never over an explicit --urls.
         var explicitUrls = parse.GetResult(Urls) is { Implicit: false };

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SmartCrm.Devices;
 using SmartCrm.Mqtt;
 using SmartCrm.Mqtt.Client;
@@ -46,6 +47,51 @@ public sealed class DeviceGatewayTests(BrokerApps apps) : IClassFixture<BrokerAp
         app.Settings["Mqtt:Port"] = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         (await app.CreateClient().GetAsync("/healthz")).EnsureSuccessStatusCode();
         app.Services.GetRequiredService<DeviceGateway>().Port.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Devices_can_send_telemetry_over_tls_when_the_broker_has_a_certificate()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var file = Path.Combine(Path.GetTempPath(), $"mqtt-{Guid.NewGuid():N}.pfx");
+        await File.WriteAllBytesAsync(file, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "secret"));
+        try
+        {
+            using var app = new CrmApp();
+            app.Settings["Mqtt:TlsPort"] = "0";
+            app.Settings["Mqtt:Certificate"] = file;
+            app.Settings["Mqtt:CertificatePassword"] = "secret";
+            var (id, token) = await app.Admin().CreateDeviceAsync();
+            var gateway = app.Services.GetRequiredService<DeviceGateway>();
+            gateway.TlsPort.ShouldNotBeNull();
+
+            await using var device = new MqttClient(new MqttClientOptions
+            {
+                Port = gateway.TlsPort!.Value, ClientId = "tls-device", UserName = token, ProtocolVersion = MqttProtocolVersion.V500,
+                UseTls = true, TlsTargetHost = "localhost",
+                ValidateServerCertificate = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString(),
+            });
+            await device.ConnectAsync();
+            (await device.PublishAsync("v1/devices/me/telemetry", Encoding.UTF8.GetBytes("{\"sealed\":7}"), QualityOfService.AtLeastOnce)).ShouldBe(ReasonCode.Success);
+
+            var latest = await app.Admin().GetFromJsonAsync<JsonElement>($"/api/v1/devices/{id}/telemetry/latest");
+            latest.GetProperty("sealed").GetProperty("value").GetDouble().ShouldBe(7);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_tls_port_without_a_certificate_stops_the_start_with_a_message_naming_it()
+    {
+        using var app = new CrmApp();
+        app.Settings["Mqtt:TlsPort"] = "0";
+        var failure = Should.Throw<OptionsValidationException>(() => app.CreateClient());
+        failure.Message.ShouldContain("Mqtt:TlsPort needs Mqtt:Certificate");
     }
 
     [Fact]
