@@ -18,31 +18,33 @@ public static class CustomerSearch
             return query.Where(c => ids.Contains(c.Id));
         }
         var matches = db.Database.SqlQuery<long>(
-            $"SELECT \"Id\" AS \"Value\" FROM customers WHERE customer_search_vector(\"Name\", \"Email\", \"Phone\") @@ to_tsquery('simple', {PostgresQuery(text)})");
+            $"SELECT \"Id\" AS \"Value\" FROM customers WHERE customer_search @@ to_tsquery('simple', {PostgresQuery(text)})");
         return query.Where(c => matches.Contains(c.Id));
     }
 
     /// <summary>
-    /// Only the first <paramref name="first"/> matches in id order. SQLite's index yields matches in rowid (= customer id) order
-    /// and stops there, instead of every match being collected to be sorted; a page of a common prefix costs a tenth.
+    /// Only the first <paramref name="first"/> matches in id order: SQLite's index yields matches in rowid (= customer id) order
+    /// and PostgreSQL can walk the primary key, so both stop there instead of collecting every match to be sorted.
     /// </summary>
     public static IQueryable<Customer> ApplyFirst(IQueryable<Customer> query, string text, int first, CrmDb db)
     {
-        if (!db.IsSqlite) return Apply(query, text, db);
-        var ids = db.Database.SqlQuery<long>(
-            $"SELECT rowid AS \"Value\" FROM customer_search WHERE customer_search MATCH {SqliteMatch(text)} ORDER BY rowid LIMIT {first}");
+        var ids = db.IsSqlite
+            ? db.Database.SqlQuery<long>(
+                $"SELECT rowid AS \"Value\" FROM customer_search WHERE customer_search MATCH {SqliteMatch(text)} ORDER BY rowid LIMIT {first}")
+            : db.Database.SqlQuery<long>(
+                $"SELECT \"Id\" AS \"Value\" FROM customers WHERE customer_search @@ to_tsquery('simple', {PostgresQuery(text)}) ORDER BY \"Id\" LIMIT {first}");
         return query.Where(c => ids.Contains(c.Id));
     }
 
     /// <summary>
-    /// How many customers a search alone matches, from the search index without touching the customer rows (the triggers keep
-    /// SQLite's index in step with the table): counting thousands of matches through the table costs fifty times more.
-    /// Null where the database counts the plain query as fast (PostgreSQL's bitmap scan).
+    /// How many customers a search alone matches, counted on the search index without joining the matches back to the
+    /// customer rows (SQLite's triggers keep its index in step with the table; PostgreSQL's vector is a stored column):
+    /// counting thousands of matches through the joined query costs several times more.
     /// </summary>
     public static async Task<int?> CountAsync(string text, CrmDb db, CancellationToken cancellationToken) =>
         db.IsSqlite
             ? await db.Database.SqlQuery<int>($"SELECT count(*) AS \"Value\" FROM customer_search WHERE customer_search MATCH {SqliteMatch(text)}").SingleAsync(cancellationToken)
-            : null;
+            : await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM customers WHERE customer_search @@ to_tsquery('simple', {PostgresQuery(text)})").SingleAsync(cancellationToken);
 
     private static string SqliteMatch(string text)
     {
