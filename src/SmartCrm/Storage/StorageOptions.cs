@@ -14,6 +14,22 @@ public sealed class StorageOptions
 
     public bool IsPostgres => !string.IsNullOrWhiteSpace(Database);
 
+    /// <summary>
+    /// <see cref="Database"/> with statements prepared automatically once used twice (unless the string says otherwise): the
+    /// same few dozen queries run on every request, and PostgreSQL then skips parsing and planning them each time.
+    /// </summary>
+    public string? PostgresConnectionString
+    {
+        get
+        {
+            if (!IsPostgres) return null;
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(Database);
+            if (!Database!.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase) && !Database.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+                builder.MaxAutoPrepare = 200;
+            return builder.ConnectionString;
+        }
+    }
+
     public string SqliteConnectionString =>
         $"Data Source={Path.Combine(Path.GetFullPath(DataDirectory), "smartcrm.db")};Pooling=True;Default Timeout=30";
 }

@@ -36,7 +36,7 @@ public static class StorageSetup
         {
             // No retrying execution strategy: every save is one user-started transaction (the audit log is written with it),
             // which such a strategy refuses; a transient failure answers an error instead of replaying half a request.
-            db.UseNpgsql(options.Database);
+            db.UseNpgsql(options.PostgresConnectionString);
         }
         else
         {
