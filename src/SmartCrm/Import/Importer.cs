@@ -331,16 +331,19 @@ public sealed class Importer(CrmDb db, Actor actor, TimeProvider clock, ILogger<
     /// </summary>
     private sealed class SqliteSettings
     {
-        private readonly long _cacheSize, _checkpoint, _mmap;
+        private readonly long _cacheSize, _checkpoint, _mmap, _temp;
 
-        private SqliteSettings(long cacheSize, long checkpoint, long mmap) => (_cacheSize, _checkpoint, _mmap) = (cacheSize, checkpoint, mmap);
+        private SqliteSettings(long cacheSize, long checkpoint, long mmap, long temp) => (_cacheSize, _checkpoint, _mmap, _temp) = (cacheSize, checkpoint, mmap, temp);
 
         public static async Task<SqliteSettings> ApplyAsync(ImportSql sql, CancellationToken cancellationToken)
         {
             var settings = new SqliteSettings(
                 Convert.ToInt64(await sql.ScalarAsync("PRAGMA cache_size", cancellationToken), CultureInfo.InvariantCulture),
                 Convert.ToInt64(await sql.ScalarAsync("PRAGMA wal_autocheckpoint", cancellationToken), CultureInfo.InvariantCulture),
-                Convert.ToInt64(await sql.ScalarAsync("PRAGMA mmap_size", cancellationToken) ?? 0L, CultureInfo.InvariantCulture));
+                Convert.ToInt64(await sql.ScalarAsync("PRAGMA mmap_size", cancellationToken) ?? 0L, CultureInfo.InvariantCulture),
+                Convert.ToInt64(await sql.ScalarAsync("PRAGMA temp_store", cancellationToken), CultureInfo.InvariantCulture));
+            // A statement of many rows keeps a journal of its own (to undo just itself); in memory rather than in a temporary file.
+            await sql.ExecuteAsync("PRAGMA temp_store = MEMORY", cancellationToken);
             // Without the memory map: an import walks the whole database, and every mapped page it touched would count as its memory.
             await sql.ExecuteAsync("PRAGMA mmap_size = 0", cancellationToken);
             await sql.ExecuteAsync("PRAGMA cache_size = -65536", cancellationToken);
@@ -354,6 +357,7 @@ public sealed class Importer(CrmDb db, Actor actor, TimeProvider clock, ILogger<
             await sql.ExecuteAsync("PRAGMA cache_size = " + _cacheSize.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
             await sql.ExecuteAsync("PRAGMA wal_autocheckpoint = " + _checkpoint.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
             await sql.ExecuteAsync("PRAGMA mmap_size = " + _mmap.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
+            await sql.ExecuteAsync("PRAGMA temp_store = " + _temp.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
         }
     }
 
