@@ -138,43 +138,67 @@ public sealed class CustomerMatcher
         {
             if (_seen[i] == _stamp || _ids[i] == except) return;
             _seen[i] = _stamp;
-            var (score, reasons) = Score(i, name, email, phone, place);
-            if (score >= minimum) results.Add(new MatchResult(_ids[i], score, reasons));
+            var score = Score(i, name, email, phone, place, minimum, out var nameSimilarity, out var placeSimilarity);
+            // The reasons are words for a person; only the few pairs that pass are worth the string.
+            if (score >= minimum) results.Add(new MatchResult(_ids[i], score, Reasons(i, name, email, phone, place, nameSimilarity, placeSimilarity)));
         }
     }
 
-    private (double Score, string Reasons) Score(int i, byte[] name, long email, long phone, byte[]? place)
+    /// <summary>
+    /// The pair's score, or 0 when it cannot reach <paramref name="minimum"/> even with equal names and addresses: most candidates
+    /// of a name block disagree on email and phone, and the weights alone rule them out before any string comparison.
+    /// </summary>
+    private double Score(int i, byte[] name, long email, long phone, byte[]? place, double minimum, out double nameSimilarity, out double placeSimilarity)
     {
+        nameSimilarity = placeSimilarity = 0;
         var theirs = Text(_nameAt[i]);
         var named = theirs.Length > 0 && name.Length > 0;
-        var nameSimilarity = named ? JaroWinkler.Similarity<byte>(theirs, name) : 0;
-        double sum = named ? NameWeight * nameSimilarity : 0, weights = named ? NameWeight : 0;
-        var reasons = new StringBuilder(!named ? "no names" : nameSimilarity >= 0.999 ? "same name" : $"name {nameSimilarity:0.00}");
+        double sum = 0, weights = named ? NameWeight : 0;
         var other = false;
         if (email != 0 && _email[i] != 0)
         {
             other = true;
             // Agreement is strong evidence; disagreement only half as strong (people have a work and a private address).
-            if (email == _email[i]) { sum += EmailWeight; weights += EmailWeight; reasons.Append(", same email"); }
-            else { weights += EmailWeight / 2; reasons.Append(", different email"); }
+            if (email == _email[i]) { sum += EmailWeight; weights += EmailWeight; }
+            else weights += EmailWeight / 2;
         }
         if (phone != 0 && _phone[i] != 0)
         {
             other = true;
-            if (phone == _phone[i]) { sum += PhoneWeight; weights += PhoneWeight; reasons.Append(", same phone"); }
-            else { weights += PhoneWeight / 2; reasons.Append(", different phone"); }
+            if (phone == _phone[i]) { sum += PhoneWeight; weights += PhoneWeight; }
+            else weights += PhoneWeight / 2;
         }
-        if (place is not null && _placeAt[i] >= 0)
+        var placed = place is not null && _placeAt[i] >= 0;
+        if (placed)
         {
             other = true;
-            var similarity = JaroWinkler.Similarity<byte>(Text(_placeAt[i]), place);
             weights += PlaceWeight;
-            sum += PlaceWeight * similarity;
-            reasons.Append(similarity >= 0.9 ? ", same address" : ", different address");
         }
-        if (weights == 0) return (0, reasons.ToString());
+        if (weights == 0) return 0;
+        // A margin below the minimum: the score is rounded to four places, and one just under it may round up to it.
+        if (other && (sum + (named ? NameWeight : 0) + (placed ? PlaceWeight : 0)) / weights < minimum - 1e-4) return 0;
+        if (named)
+        {
+            nameSimilarity = JaroWinkler.Similarity<byte>(theirs, name);
+            sum += NameWeight * nameSimilarity;
+        }
+        if (placed)
+        {
+            placeSimilarity = JaroWinkler.Similarity<byte>(Text(_placeAt[i]), place);
+            sum += PlaceWeight * placeSimilarity;
+        }
         var score = other ? sum / weights : Math.Min(NameOnlyCap, nameSimilarity * NameOnlyCap);
-        return (Math.Round(score, 4), reasons.ToString());
+        return Math.Round(score, 4);
+    }
+
+    private string Reasons(int i, byte[] name, long email, long phone, byte[]? place, double nameSimilarity, double placeSimilarity)
+    {
+        var named = _text[_nameAt[i]] + _text[_nameAt[i] + 1] > 0 && name.Length > 0;
+        var reasons = new StringBuilder(!named ? "no names" : nameSimilarity >= 0.999 ? "same name" : $"name {nameSimilarity:0.00}");
+        if (email != 0 && _email[i] != 0) reasons.Append(email == _email[i] ? ", same email" : ", different email");
+        if (phone != 0 && _phone[i] != 0) reasons.Append(phone == _phone[i] ? ", same phone" : ", different phone");
+        if (place is not null && _placeAt[i] >= 0) reasons.Append(placeSimilarity >= 0.9 ? ", same address" : ", different address");
+        return reasons.ToString();
     }
 
     private static string Place(MatchFields fields) =>

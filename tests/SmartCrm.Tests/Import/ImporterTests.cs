@@ -114,6 +114,62 @@ public sealed class ImporterTests(Apps apps) : IClassFixture<Apps>
     }
 
     [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task Imported_and_merged_customers_are_found_by_search_under_their_new_values(Provider provider)
+    {
+        var app = apps.For(provider);
+        var domain = Builders.Unique("d") + ".example";
+        var surname = Builders.Unique("Holmqvist");
+        var existing = await app.Admin().CreateCustomerAsync($"Katherine {surname}", $"kate@{domain}", "+1 415 555 0101");
+        var report = await ImportAsync(app, ImportKind.Customers,
+            "id,name,email,phone,city\n" +
+            $"1,Katharine {surname},kate@{domain},(415) 555-0101,\n" +    // merged: the newer spelling wins, so the search must follow it
+            $"2,Bertil {surname},bertil@{domain},+46 8 555 0123,Lund\n" + // new
+            $"3,Bertil {surname},bertil@{domain},,Uppsala\n");           // merged into row 2 of the same file: only the city changes
+
+        (report.Run.Imported, report.Run.Merged).ShouldBe((1, 2), string.Join("\n", report.Problems.Select(p => $"{p.Line} {p.Reason}")));
+        (await SearchAsync($"Katharine {surname}")).ShouldBe([existing]);
+        (await SearchAsync($"Katherine {surname}")).ShouldBeEmpty("the old name left the search index");
+        var bertil = (await SearchAsync($"Bertil {surname}")).ShouldHaveSingleItem();
+        (await SearchAsync($"bertil@{domain}")).ShouldBe([bertil]);
+        (await SearchAsync("8 555 0123")).ShouldContain(bertil, "the phone's digits without the country code");
+        (await app.WithDbAsync(db => db.Customers.Where(c => c.Id == bertil).Select(c => c.City).SingleAsync())).ShouldBe("Uppsala");
+
+        Task<List<long>> SearchAsync(string text) => app.WithDbAsync(db => CustomerSearch.Apply(db.Customers, text, db).Select(c => c.Id).ToListAsync());
+    }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task Customers_added_by_others_between_batches_keep_their_ids_and_the_import_goes_on(Provider provider)
+    {
+        var app = apps.For(provider);
+        var source = Builders.Unique("batches");
+        var rows = Enumerable.Range(1, 9).Select(i => $"B{i},{Builders.Unique("Anna")} {Builders.Unique("Berg")},{Builders.Unique("a")}@{source}.example");
+        using var file = new TempFile("id,name,email\n" + string.Join('\n', rows) + "\n");
+        var others = new List<long>();
+        using var scope = app.Services.CreateScope();
+        var report = await scope.ServiceProvider.GetRequiredService<Importer>().RunAsync(
+            new ImportRequest { Kind = ImportKind.Customers, Path = file.Path, Mapping = new ImportMapping { Source = source }, BatchSize = 2 },
+            run =>
+            {
+                // Between two batches (the last one committed) someone else creates a customer, as the console may while an import runs.
+                if (run.LastLine == 0 || run.Status != ImportStatus.Running) return;
+                others.Add(app.WithDbAsync(async db =>
+                {
+                    var customer = new Customer { Name = Builders.Unique("Walk-in"), CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+                    db.Customers.Add(customer);
+                    await db.SaveChangesAsync();
+                    return customer.Id;
+                }).GetAwaiter().GetResult());
+            });
+
+        report.Run.Imported.ShouldBe(9);
+        others.Count.ShouldBe(4);
+        var imported = await app.WithDbAsync(db => db.CustomerSources.Where(s => s.System == source).Select(s => s.CustomerId).ToListAsync());
+        imported.Distinct().Count().ShouldBe(9);
+        imported.ShouldAllBe(id => !others.Contains(id));
+        (await app.WithDbAsync(db => db.Customers.CountAsync(c => others.Contains(c.Id) || imported.Contains(c.Id)))).ShouldBe(13);
+    }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
     public async Task The_same_system_sending_a_customer_again_updates_it_instead_of_adding_one(Provider provider)
     {
         var app = apps.For(provider);
