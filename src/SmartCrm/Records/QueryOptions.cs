@@ -45,8 +45,9 @@ public static class QueryOptions
     /// <summary>True when the request has no field filters (only paging, sorting and search).</summary>
     public static bool HasNoFilters(IQueryCollection parameters) => parameters.Keys.All(Reserved.Contains);
 
-    /// <summary>One page of <paramref name="query"/>; <paramref name="knownTotal"/> saves the count when the caller has it cheaper.</summary>
     public const int DefaultPageSize = 25;
+
+    /// <summary>One page of <paramref name="query"/>; <paramref name="knownTotal"/> saves the count when the caller has it cheaper.</summary>
 
     public static async Task<Results<Ok<ListPage<T>>, ProblemHttpResult>> PageAsync<T>(IQueryable<T> query, int? page, int? pageSize, CancellationToken cancellationToken,
         int? knownTotal = null)
