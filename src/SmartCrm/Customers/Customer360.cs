@@ -66,16 +66,13 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         var totals = await queries.Totals(db, id, cancellationToken);
         var interactions = await ListAsync(queries.Interactions(db, id), cancellationToken);
         var orders = await ListAsync(queries.Orders(db, id), cancellationToken);
-        // Most customers have nothing in most sections (no devices, notes, merges...): one statement finds which sections have
-        // rows, and only those are read. Every statement costs its preparation in SQLite, more than reading a few rows.
-        var sections = await queries.Sections(db, id, cancellationToken) ?? new Sections(0, 0, 0, 0, 0, 0, 0, 0, 0);
-        var tickets = sections.OpenTickets == 0 ? [] : await ListAsync(queries.OpenTickets(db, id), cancellationToken);
-        var opportunities = sections.Opportunities == 0 ? [] : await ListAsync(queries.Opportunities(db, id), cancellationToken);
-        var consents = sections.Consents == 0 ? [] : await ListAsync(queries.Consents(db, id), cancellationToken);
-        var notes = sections.Notes == 0 ? [] : await ListAsync(queries.Notes(db, id), cancellationToken);
-        var ownDevices = sections.Devices == 0 ? [] : await ListAsync(queries.Devices(db, id), cancellationToken);
+        var tickets = await ListAsync(queries.OpenTickets(db, id), cancellationToken);
+        var opportunities = await ListAsync(queries.Opportunities(db, id), cancellationToken);
+        var consents = await ListAsync(queries.Consents(db, id), cancellationToken);
+        var notes = await ListAsync(queries.Notes(db, id), cancellationToken);
+        var ownDevices = await ListAsync(queries.Devices(db, id), cancellationToken);
         // Severities are stored as names, so the worst one is found here, not by the database's MAX.
-        var openAlarms = sections.OpenAlarms == 0 ? [] : await ListAsync(queries.OpenAlarms(db, id), cancellationToken);
+        var openAlarms = await ListAsync(queries.OpenAlarms(db, id), cancellationToken);
         var devices = ownDevices.Select(d =>
         {
             var alarms = openAlarms.Where(a => a.DeviceId == d.Id).Select(a => a.Severity).ToList();
@@ -98,10 +95,10 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
             value = new CustomerValue(totals.Sum, totals.Count, totals.First, totals.Last, Math.Round(totals.Sum / totals.Count, 2),
                 recencyDays, r, f, m, $"{r}{f}{m}");
         }
-        var sources = sections.Sources == 0 ? [] : await ListAsync(queries.Sources(db, id), cancellationToken);
-        var merges = sections.Merges == 0 ? [] : await ListAsync(queries.Merges(db, id), cancellationToken);
-        return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices,
-            Quality(customer, sources, sections.OpenDuplicates), merges, sources);
+        var sources = await ListAsync(queries.Sources(db, id), cancellationToken);
+        var merges = await ListAsync(queries.Merges(db, id), cancellationToken);
+        var duplicates = await queries.OpenDuplicates(db, id, cancellationToken);
+        return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices, Quality(customer, sources, duplicates), merges, sources);
     }
 
     private static async Task<List<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken cancellationToken)
@@ -112,8 +109,6 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
     }
 
     private sealed record OrderTotals(int Count, decimal Sum, DateTime First, DateTime Last);
-
-    private sealed record Sections(int OpenTickets, int Opportunities, int Consents, int Notes, int Devices, int OpenAlarms, int Sources, int Merges, int OpenDuplicates);
 
     private sealed record OwnDevice(long Id, string Name, string? Model, string? Serial, bool Online, DateTime? LastSeenAt);
 
@@ -171,18 +166,8 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         public readonly Func<CrmDb, long, IAsyncEnumerable<CustomerMerge>> Merges = EF.CompileAsyncQuery(
             (CrmDb db, long id) => db.CustomerMerges.Where(m => m.SurvivorId == id || m.MergedId == id).OrderByDescending(m => m.At).Take(RecentCount));
 
-        public readonly Func<CrmDb, long, CancellationToken, Task<Sections?>> Sections = EF.CompileAsyncQuery(
-            (CrmDb db, long id, CancellationToken _) => db.Customers.Where(c => c.Id == id).Select(c => new Sections(
-                db.Tickets.Count(t => t.CustomerId == id && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed),
-                db.Opportunities.Count(o => o.CustomerId == id),
-                db.Consents.Count(x => x.CustomerId == id),
-                db.Notes.Count(n => n.CustomerId == id),
-                db.Devices.Count(d => d.CustomerId == id),
-                db.Alarms.Count(a => a.CustomerId == id && a.ClearedAt == null),
-                db.CustomerSources.Count(x => x.CustomerId == id),
-                db.CustomerMerges.Count(m => m.SurvivorId == id || m.MergedId == id),
-                db.DuplicateCandidates.Count(d => (d.CustomerId == id || d.OtherId == id) && d.Status == CandidateStatus.Open)))
-                .FirstOrDefault());
+        public readonly Func<CrmDb, long, CancellationToken, Task<int>> OpenDuplicates = EF.CompileAsyncQuery(
+            (CrmDb db, long id, CancellationToken _) => db.DuplicateCandidates.Count(d => (d.CustomerId == id || d.OtherId == id) && d.Status == CandidateStatus.Open));
     }
 
     public static DataQuality Quality(Customer customer, IReadOnlyList<CustomerSource> sources, int openDuplicates)
