@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using SmartCrm.Analytics.Matching;
@@ -47,9 +46,9 @@ public sealed class CustomerMatcher
     private byte[] _text;
     private int _textLength;
     private int _stamp;
-    private readonly Dictionary<long, int> _byEmail;
-    private readonly Dictionary<long, int> _byPhone;
-    private readonly Dictionary<long, int> _heads;
+    private readonly LongIntMap _byEmail;
+    private readonly LongIntMap _byPhone;
+    private readonly LongIntMap _heads;
 
     /// <summary>
     /// A matcher sized for <paramref name="capacity"/> customers up front: growing a million-entry table by doubling keeps the old and
@@ -66,9 +65,10 @@ public sealed class CustomerMatcher
         _seen = new int[capacity];
         _next = new int[2 * capacity];
         _text = new byte[(int)Math.Min(int.MaxValue / 2, 48L * capacity)];
-        _byEmail = new Dictionary<long, int>(capacity);
-        _byPhone = new Dictionary<long, int>(capacity);
-        _heads = new Dictionary<long, int>(capacity);
+        _byEmail = new LongIntMap(capacity);
+        _byPhone = new LongIntMap(capacity);
+        // Name keys are shared by many customers (prefixes and Soundex codes): a table for one key per customer would stand mostly empty.
+        _heads = new LongIntMap(capacity / 4);
     }
     private readonly List<string> _keys = new(4);
 
@@ -94,7 +94,7 @@ public sealed class CustomerMatcher
             var slot = 2 * i + k;
             _next[slot] = -1;
             if (k >= _keys.Count) continue;
-            ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(_heads, Hash(_keys[k], 3), out var exists);
+            ref var head = ref _heads.GetValueRefOrAddDefault(Hash(_keys[k], 3), out var exists);
             _next[slot] = exists ? head : -1;
             head = slot;
         }
