@@ -45,25 +45,25 @@ internal static class Lbfgs
             for (var j = 0; j < stored; j++)
             {
                 var m = (newest - j + memory) % memory;
-                alpha[m] = rho[m] * Dot(s[m], direction);
-                AddScaled(direction, y[m], -alpha[m]);
+                alpha[m] = rho[m] * VectorMath.Dot(s[m], direction);
+                VectorMath.AddScaled(direction, y[m], -alpha[m]);
             }
-            var gamma = stored > 0 ? Dot(s[newest], y[newest]) / Dot(y[newest], y[newest]) : 1 / Math.Max(1, Norm(g));
+            var gamma = stored > 0 ? VectorMath.Dot(s[newest], y[newest]) / VectorMath.Dot(y[newest], y[newest]) : 1 / Math.Max(1, Norm(g));
             Scale(direction, gamma);
             for (var j = stored - 1; j >= 0; j--)
             {
                 var m = (newest - j + memory) % memory;
-                var beta = rho[m] * Dot(y[m], direction);
-                AddScaled(direction, s[m], alpha[m] - beta);
+                var beta = rho[m] * VectorMath.Dot(y[m], direction);
+                VectorMath.AddScaled(direction, s[m], alpha[m] - beta);
             }
             Scale(direction, -1);
-            var slope = Dot(g, direction);
+            var slope = VectorMath.Dot(g, direction);
             if (slope >= 0)
             {
                 // Not a descent direction (lost curvature information): restart from steepest descent.
                 stored = 0;
                 for (var i = 0; i < n; i++) direction[i] = -g[i];
-                slope = Dot(g, direction);
+                slope = VectorMath.Dot(g, direction);
                 Scale(direction, 1 / Math.Max(1, Norm(g)));
                 slope /= Math.Max(1, Norm(g));
             }
@@ -87,8 +87,8 @@ internal static class Lbfgs
                         s[m][i] = xNew[i] - x[i];
                         y[m][i] = gNew[i] - g[i];
                     }
-                    var sy = Dot(s[m], y[m]);
-                    if (sy > 1e-12 * Dot(y[m], y[m]))
+                    var sy = VectorMath.Dot(s[m], y[m]);
+                    if (sy > 1e-12 * VectorMath.Dot(y[m], y[m]))
                     {
                         rho[m] = 1 / sy;
                         newest = m;
@@ -109,33 +109,12 @@ internal static class Lbfgs
         return new LbfgsResult(iteration, f, gNorm, gNorm <= gradientTolerance);
     }
 
-    internal static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        var sum = Vector<double>.Zero;
-        var i = 0;
-        for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
-            sum += new Vector<double>(a[i..]) * new Vector<double>(b[i..]);
-        var total = Vector.Sum(sum);
-        for (; i < a.Length; i++) total += a[i] * b[i];
-        return total;
-    }
-
-    /// <summary>a += scale · b.</summary>
-    internal static void AddScaled(Span<double> a, ReadOnlySpan<double> b, double scale)
-    {
-        var i = 0;
-        var v = new Vector<double>(scale);
-        for (; i <= a.Length - Vector<double>.Count; i += Vector<double>.Count)
-            (new Vector<double>(a[i..]) + v * new Vector<double>(b[i..])).CopyTo(a[i..]);
-        for (; i < a.Length; i++) a[i] += scale * b[i];
-    }
-
     private static void Scale(Span<double> a, double scale)
     {
         for (var i = 0; i < a.Length; i++) a[i] *= scale;
     }
 
-    private static double Norm(ReadOnlySpan<double> a) => Math.Sqrt(Dot(a, a));
+    private static double Norm(ReadOnlySpan<double> a) => Math.Sqrt(VectorMath.Dot(a, a));
 
     private static double MaxAbs(ReadOnlySpan<double> a)
     {

@@ -85,7 +85,7 @@ public sealed class LogisticRegression : IClassifier
         Array.Fill(scales, 1.0);
         if (options.Standardise)
         {
-            for (var r = 0; r < rows; r++) Lbfgs.AddScaled(means, x.Row(r), 1.0 / rows);
+            for (var r = 0; r < rows; r++) VectorMath.AddScaled(means, x.Row(r), 1.0 / rows);
             for (var f = 0; f < columns; f++)
             {
                 double sum = 0;
@@ -206,7 +206,7 @@ public sealed class LogisticRegression : IClassifier
         double loss = 0;
         for (var r = 0; r < rows; r++)
         {
-            var s = b + Lbfgs.Dot(z.AsSpan(r * columns, columns), w);
+            var s = b + VectorMath.Dot(z.AsSpan(r * columns, columns), w);
             loss += Softplus(s) - (y[r] == 1 ? s : 0);
             residuals[r] = Sigmoid(s) - (y[r] == 1 ? 1 : 0);
         }
@@ -214,7 +214,7 @@ public sealed class LogisticRegression : IClassifier
         double gb = 0;
         for (var r = 0; r < rows; r++)
         {
-            Lbfgs.AddScaled(gradient[..columns], z.AsSpan(r * columns, columns), residuals[r] / rows);
+            VectorMath.AddScaled(gradient[..columns], z.AsSpan(r * columns, columns), residuals[r] / rows);
             gb += residuals[r];
         }
         gradient[columns] = gb / rows;
@@ -239,7 +239,7 @@ public sealed class LogisticRegression : IClassifier
             var max = double.NegativeInfinity;
             for (var k = 0; k < classes; k++)
             {
-                sr[k] = theta[k * width + columns] + Lbfgs.Dot(zr, theta.Slice(k * width, columns));
+                sr[k] = theta[k * width + columns] + VectorMath.Dot(zr, theta.Slice(k * width, columns));
                 max = Math.Max(max, sr[k]);
             }
             double sum = 0;
@@ -255,7 +255,7 @@ public sealed class LogisticRegression : IClassifier
             for (var k = 0; k < classes; k++)
             {
                 var residual = residuals[r * classes + k] / rows;
-                Lbfgs.AddScaled(gradient.Slice(k * width, columns), zr, residual);
+                VectorMath.AddScaled(gradient.Slice(k * width, columns), zr, residual);
                 gradient[k * width + columns] += residual;
             }
         }

@@ -14,8 +14,8 @@ public static class Cosine
     public static double Similarity(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         if (a.Length != b.Length) throw new ArgumentException($"Cosine.Similarity: vectors of length {a.Length} and {b.Length}.", nameof(b));
-        var norms = Math.Sqrt(LinearAlgebra.Dot(a, a) * LinearAlgebra.Dot(b, b));
-        return norms > 0 ? LinearAlgebra.Dot(a, b) / norms : 0;
+        var norms = Math.Sqrt(VectorMath.Dot(a, a) * VectorMath.Dot(b, b));
+        return norms > 0 ? VectorMath.Dot(a, b) / norms : 0;
     }
 
     /// <summary>The similarity of <paramref name="query"/> to every row of <paramref name="rows"/>.</summary>

@@ -229,7 +229,7 @@ public sealed class CsrMatrix
         for (var r = 0; r < Rows; r++)
         {
             var target = y.Slice(r * width, width);
-            for (var p = rowStarts[r]; p < rowStarts[r + 1]; p++) AddScaled(target, b.Slice(indices[p] * width, width), values[p]);
+            for (var p = rowStarts[r]; p < rowStarts[r + 1]; p++) VectorMath.AddScaled(target, b.Slice(indices[p] * width, width), values[p]);
         }
     }
 
@@ -241,19 +241,7 @@ public sealed class CsrMatrix
         for (var r = 0; r < Rows; r++)
         {
             var source = q.Slice(r * width, width);
-            for (var p = rowStarts[r]; p < rowStarts[r + 1]; p++) AddScaled(z.Slice(indices[p] * width, width), source, values[p]);
+            for (var p = rowStarts[r]; p < rowStarts[r + 1]; p++) VectorMath.AddScaled(z.Slice(indices[p] * width, width), source, values[p]);
         }
-    }
-
-    internal static void AddScaled(Span<double> target, ReadOnlySpan<double> source, double scale)
-    {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var s = new Vector<double>(scale);
-            for (; i <= target.Length - Vector<double>.Count; i += Vector<double>.Count)
-                (new Vector<double>(target[i..]) + s * new Vector<double>(source[i..])).CopyTo(target[i..]);
-        }
-        for (; i < target.Length; i++) target[i] += scale * source[i];
     }
 }

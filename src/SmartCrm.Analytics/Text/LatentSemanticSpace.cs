@@ -108,7 +108,7 @@ public sealed class LatentSemanticSpace
         for (var p = 0; p < row.Count; p++)
         {
             var j = row.Indices[p];
-            if ((uint)j < (uint)Columns) CsrMatrix.AddScaled(result, components.AsSpan(j * Dimensions, Dimensions), row.Values[p]);
+            if ((uint)j < (uint)Columns) VectorMath.AddScaled(result, components.AsSpan(j * Dimensions, Dimensions), row.Values[p]);
         }
         return result;
     }
@@ -148,11 +148,11 @@ public sealed class LatentSemanticSpace
                 for (var prior = 0; prior < c; prior++)
                 {
                     var qPrior = columns.AsSpan(prior * rows, rows);
-                    var projection = LinearAlgebra.Dot(qPrior, a);
-                    CsrMatrix.AddScaled(a, qPrior, -projection);
+                    var projection = VectorMath.Dot(qPrior, a);
+                    VectorMath.AddScaled(a, qPrior, -projection);
                     if (r is not null) r[c * width + prior] += projection;
                 }
-            var norm = Math.Sqrt(LinearAlgebra.Dot(a, a));
+            var norm = Math.Sqrt(VectorMath.Dot(a, a));
             if (r is not null) r[c * width + c] = norm;
             if (norm > 1e-300) for (var i = 0; i < rows; i++) a[i] /= norm;
             else a.Clear();

@@ -109,7 +109,7 @@ public sealed class LinearSvm : ITextClassifier
         for (var p = 0; p < indices.Length; p++)
         {
             if ((uint)indices[p] >= (uint)FeatureCount) continue;
-            LinearAlgebra.AddScaled(sums, weights.AsSpan(indices[p] * outputs, outputs), values[p]);
+            VectorMath.AddScaled(sums, weights.AsSpan(indices[p] * outputs, outputs), values[p]);
         }
         if (outputs == 1) { scores[0] = -sums[0]; scores[1] = sums[0]; }
         else sums.CopyTo(scores);

@@ -79,7 +79,7 @@ public sealed class SparseLogisticRegression : ITextClassifier
         for (var p = 0; p < row.Count; p++)
         {
             var j = row.Indices[p];
-            if ((uint)j < (uint)FeatureCount) CsrMatrix.AddScaled(scores, weights.AsSpan(j * ClassCount, ClassCount), row.Values[p]);
+            if ((uint)j < (uint)FeatureCount) VectorMath.AddScaled(scores, weights.AsSpan(j * ClassCount, ClassCount), row.Values[p]);
         }
     }
 
@@ -115,7 +115,7 @@ public sealed class SparseLogisticRegression : ITextClassifier
         {
             var s = residuals.AsSpan(r * classes, classes);
             intercepts.CopyTo(s);
-            for (var p = starts[r]; p < starts[r + 1]; p++) CsrMatrix.AddScaled(s, theta.Slice(indices[p] * classes, classes), values[p]);
+            for (var p = starts[r]; p < starts[r + 1]; p++) VectorMath.AddScaled(s, theta.Slice(indices[p] * classes, classes), values[p]);
             var max = double.NegativeInfinity;
             foreach (var v in s) max = Math.Max(max, v);
             double sum = 0;
@@ -130,11 +130,11 @@ public sealed class SparseLogisticRegression : ITextClassifier
         for (var r = 0; r < x.Rows; r++)
         {
             var s = residuals.AsSpan(r * classes, classes);
-            for (var p = starts[r]; p < starts[r + 1]; p++) CsrMatrix.AddScaled(gradient.Slice(indices[p] * classes, classes), s, values[p]);
-            CsrMatrix.AddScaled(interceptGradient, s, 1);
+            for (var p = starts[r]; p < starts[r + 1]; p++) VectorMath.AddScaled(gradient.Slice(indices[p] * classes, classes), s, values[p]);
+            VectorMath.AddScaled(interceptGradient, s, 1);
         }
         var weightsOnly = theta[..(features * classes)];
-        CsrMatrix.AddScaled(gradient[..(features * classes)], weightsOnly, penalty);
-        return loss * inverseRows + 0.5 * penalty * LinearAlgebra.Dot(weightsOnly, weightsOnly);
+        VectorMath.AddScaled(gradient[..(features * classes)], weightsOnly, penalty);
+        return loss * inverseRows + 0.5 * penalty * VectorMath.Dot(weightsOnly, weightsOnly);
     }
 }

@@ -1,9 +1,9 @@
 using System.Numerics;
 
-namespace SmartCrm.Analytics.Text;
+namespace SmartCrm.Analytics;
 
-/// <summary>Small vectorised loops the text models share.</summary>
-internal static class LinearAlgebra
+/// <summary>Small vectorised loops over dense vectors that the models share.</summary>
+internal static class VectorMath
 {
     /// <summary>target += scale · source, with a float source.</summary>
     public static void AddScaled(Span<double> target, ReadOnlySpan<float> source, double scale)
@@ -26,5 +26,18 @@ internal static class LinearAlgebra
         var total = Vector.Sum(sum);
         for (; i < a.Length; i++) total += a[i] * b[i];
         return total;
+    }
+
+    /// <summary>target += scale · source.</summary>
+    public static void AddScaled(Span<double> target, ReadOnlySpan<double> source, double scale)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var s = new Vector<double>(scale);
+            for (; i <= target.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (new Vector<double>(target[i..]) + s * new Vector<double>(source[i..])).CopyTo(target[i..]);
+        }
+        for (; i < target.Length; i++) target[i] += scale * source[i];
     }
 }
