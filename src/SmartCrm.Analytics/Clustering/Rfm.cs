@@ -48,28 +48,50 @@ public static class Rfm
     /// <exception cref="ArgumentException">No values, or a value that is not finite.</exception>
     public static int[] QuintileScores(ReadOnlySpan<double> values, bool higherIsBetter)
     {
+        var breakpoints = QuintileBreakpoints(values, higherIsBetter);
+        var scores = new int[values.Length];
+        for (var i = 0; i < scores.Length; i++) scores[i] = QuintileScore(breakpoints, values[i], higherIsBetter);
+        return scores;
+    }
+
+    /// <summary>
+    /// The four breakpoints of <see cref="QuintileScores"/> for a population, to score figures one at a time against it (a
+    /// customer's page against all customers) exactly as <see cref="QuintileScores"/> scores the population: with w values
+    /// strictly worse than a figure, 1 + ⌊5·w/n⌋ ≥ k + 1 exactly when the figure is better than the ⌈k·n/5⌉-th worst value.
+    /// </summary>
+    /// <param name="values">One figure per customer.</param>
+    /// <param name="higherIsBetter">True when larger values deserve higher scores.</param>
+    /// <returns>Four values, in the order of <paramref name="higherIsBetter"/> (negated when smaller is better); pass them to <see cref="QuintileScore"/>.</returns>
+    /// <exception cref="ArgumentException">No values, or a value that is not finite.</exception>
+    public static double[] QuintileBreakpoints(ReadOnlySpan<double> values, bool higherIsBetter)
+    {
         if (values.IsEmpty) throw new ArgumentException("No customers to score.", nameof(values));
         var n = values.Length;
         var keys = new double[n];
-        var order = new int[n];
         for (var i = 0; i < n; i++)
         {
             if (!double.IsFinite(values[i])) throw new ArgumentException($"Value {i} is {values[i]}: every figure must be a finite number.", nameof(values));
             keys[i] = higherIsBetter ? values[i] : -values[i];
-            order[i] = i;
         }
-        Array.Sort(keys, order);
-        var scores = new int[n];
-        var start = 0;
-        while (start < n)
+        Array.Sort(keys);
+        var breakpoints = new double[4];
+        // ⌈k·n/5⌉-th worst value, 1-based; at least the first, at most the last.
+        for (var k = 1; k <= 4; k++) breakpoints[k - 1] = keys[(int)((k * (long)n + 4) / 5) - 1];
+        return breakpoints;
+    }
+
+    /// <summary>Score 1-5 of one figure against breakpoints from <see cref="QuintileBreakpoints"/> (with the same <paramref name="higherIsBetter"/>).</summary>
+    /// <param name="breakpoints">The population's four breakpoints.</param>
+    /// <param name="value">The figure to score; it need not be one of the population's.</param>
+    /// <param name="higherIsBetter">True when larger values deserve higher scores.</param>
+    public static int QuintileScore(ReadOnlySpan<double> breakpoints, double value, bool higherIsBetter)
+    {
+        var key = higherIsBetter ? value : -value;
+        var score = 1;
+        foreach (var breakpoint in breakpoints)
         {
-            var end = start;
-            while (end + 1 < n && keys[end + 1] == keys[start]) end++;
-            // `start` values are strictly worse than this block of ties.
-            var score = 1 + (int)(5L * start / n);
-            for (var j = start; j <= end; j++) scores[order[j]] = score;
-            start = end + 1;
+            if (key > breakpoint) score++;
         }
-        return scores;
+        return score;
     }
 }

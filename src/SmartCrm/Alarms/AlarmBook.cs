@@ -88,14 +88,8 @@ public sealed class AlarmBook(CrmDb db, TimeProvider clock, ILogger<AlarmBook> l
     private async Task OpenTicketAsync(Alarm alarm, AlarmDevice device, DateTime now, CancellationToken cancellationToken)
     {
         if (device.CustomerId is not { } customer) return;
-        var ticket = new Ticket
-        {
-            CustomerId = customer, Kind = TicketKind.Fault, Status = TicketStatus.New, Priority = Priority.Urgent,
-            Subject = Shorten($"{device.Name}: {alarm.Message}", 300),
-            Description = $"Opened by a critical {alarm.Type} alarm on device {device.Name} (#{device.Id}{(device.Model is null ? "" : ", " + device.Model)}).",
-            CreatedAt = now, UpdatedAt = now, DueAt = now.Add(Sla.ResponseTime(Priority.Urgent)),
-        };
-        db.Tickets.Add(ticket);
+        var ticket = FaultTicket.Open(db, customer, Shorten($"{device.Name}: {alarm.Message}", 300),
+            $"Opened by a critical {alarm.Type} alarm on device {device.Name} (#{device.Id}{(device.Model is null ? "" : ", " + device.Model)}).", clock);
         await db.SaveChangesAsync(cancellationToken);
         alarm.TicketId = ticket.Id;
         db.AlarmEvents.Add(new AlarmEvent { AlarmId = alarm.Id, At = now, Action = "TicketOpened", Note = $"Ticket #{ticket.Id}" });

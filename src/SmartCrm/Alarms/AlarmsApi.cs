@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using SmartCrm.Customers;
 using SmartCrm.Records;
 using SmartCrm.Security;
 using SmartCrm.Storage;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using SmartCrm.Analytics.Classification;
-using SmartCrm.Evaluation;
+using SmartCrm.Records;
 
 namespace SmartCrm.Alarms;
 

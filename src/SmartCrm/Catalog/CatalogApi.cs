@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
-using SmartCrm.Customers;
 using SmartCrm.Records;
 using SmartCrm.Security;
 

@@ -1,4 +1,4 @@
-namespace SmartCrm.Customers;
+namespace SmartCrm.Collections;
 
 /// <summary>
 /// An index from a per-customer key (email or phone hash) to the customer's position, keeping only the positions (4 bytes a

@@ -1,4 +1,4 @@
-namespace SmartCrm.Customers;
+namespace SmartCrm.Collections;
 
 /// <summary>
 /// A map from 64-bit keys to ints in two flat arrays (12 bytes a slot), for the matcher's indexes of millions of customers: a

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using SmartCrm.Records;
 
 namespace SmartCrm.Customers;
 
@@ -73,12 +74,4 @@ public sealed record NoteInput
 {
     [Required] public long? CustomerId { get; set; }
     [Required, MaxLength(4000)] public string? Body { get; set; }
-}
-
-/// <summary>The light clean-up every write gets; the importer does the heavy cleaning.</summary>
-public static class Normalise
-{
-    public static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    public static string? Email(string? value) => Text(value)?.ToLowerInvariant();
 }

@@ -1,20 +1,8 @@
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using SmartCrm.Analytics.Matching;
-using SmartCrm.Storage;
+using SmartCrm.Collections;
 
 namespace SmartCrm.Customers;
-
-public static class CustomerDuplicates
-{
-    /// <summary>The id of a customer with exactly this email (after normalising), if any.</summary>
-    public static async Task<long?> FindByEmailAsync(CrmDb db, string? email, CancellationToken cancellationToken)
-    {
-        var normalised = Normalise.Email(email);
-        if (normalised is null) return null;
-        return await db.Customers.Where(c => c.Email == normalised).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken);
-    }
-}
 
 /// <summary>What the matcher compares of a customer; email and phone already normalised (lower case, E.164).</summary>
 public readonly record struct MatchFields(string Name, string? Email, string? Phone, string? City, string? Address);

@@ -50,28 +50,39 @@ public sealed class CustomerMerger(CrmDb db, Actor actor, TimeProvider clock)
 
         var moved = new JsonObject();
         foreach (var (table, ids) in await MoveRowsAsync(otherId, survivorId, cancellationToken)) moved[table] = new JsonArray([.. ids.Select(id => JsonValue.Create(id))]);
-        var merge = new CustomerMerge
-        {
-            SurvivorId = survivorId,
-            MergedId = otherId,
-            MergedName = other.Name,
-            Score = score,
-            Rule = rule.ToString(),
-            Actor = actor.Name,
-            At = clock.GetUtcNow().UtcDateTime,
-            Snapshot = new JsonObject
-            {
-                ["merged"] = Fields(other),
-                ["survivorBefore"] = before,
-                ["survivorAfter"] = Fields(survivor),
-                ["moved"] = moved,
-            }.ToJsonString(),
-        };
+        var merge = Record(survivorId, otherId, other, before, survivor, moved, score, rule, actor.Name, clock.GetUtcNow().UtcDateTime);
         db.Customers.Remove(other);
         db.CustomerMerges.Add(merge);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return merge;
+    }
+
+    /// <summary>
+    /// The record of a merge, with what <see cref="UndoAsync"/> needs: the merged customer's fields, the survivor's before and
+    /// after, and the ids of the rows moved, per table. The importer's merges of an incoming row into a customer use it too
+    /// (merged id 0: the row never was a customer of its own; <paramref name="also"/> says where it came from).
+    /// </summary>
+    public static CustomerMerge Record(long survivorId, long mergedId, Customer merged, JsonObject survivorBefore, Customer survivorAfter, JsonObject moved,
+        double? score, Survivorship rule, string? actor, DateTime at, JsonObject? also = null)
+    {
+        var snapshot = new JsonObject
+        {
+            ["merged"] = Fields(merged),
+            ["survivorBefore"] = survivorBefore,
+            ["survivorAfter"] = Fields(survivorAfter),
+            ["moved"] = moved,
+        };
+        foreach (var (name, value) in also?.ToList() ?? [])
+        {
+            also!.Remove(name);
+            snapshot[name] = value;
+        }
+        return new CustomerMerge
+        {
+            SurvivorId = survivorId, MergedId = mergedId, MergedName = merged.Name, Score = score, Rule = rule.ToString(), Actor = actor, At = at,
+            Snapshot = snapshot.ToJsonString(),
+        };
     }
 
     /// <summary>Brings the merged customer back (same id), returns the rows that were theirs, and restores the survivor's fields the merge changed.</summary>

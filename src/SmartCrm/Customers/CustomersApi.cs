@@ -10,8 +10,8 @@ public static class CustomersApi
 {
     public static IServiceCollection AddCustomers(this IServiceCollection services)
     {
-        services.AddSingleton<ValueBreakpoints>();
-        services.AddScoped<Customer360Reader>();
+        services.AddScoped<CustomerMerger>();
+        services.AddScoped<DuplicateScan>();
         return services;
     }
 
@@ -39,16 +39,13 @@ public static class CustomersApi
             },
         });
 
-        api.MapGet("/customers/{id:long}/360", async Task<Results<Ok<Customer360>, ProblemHttpResult>> (long id, Customer360Reader reader, CancellationToken cancellationToken) =>
-            await reader.ReadAsync(id, cancellationToken) is { } view ? TypedResults.Ok(view) : Problems.NotFound("Customer", id))
-            .RequireAuthorization(Permissions.CustomersRead).WithTags("Customer").WithName("GetCustomer360");
-
         api.MapRecords("/contacts", new RecordRules<Contact, ContactInput>
         {
             ReadPermission = Permissions.CustomersRead,
             WritePermission = Permissions.CustomersWrite,
             Create = input => { var c = new Contact { Name = "" }; input.ApplyTo(c); return c; },
             Apply = (input, contact) => input.ApplyTo(contact),
+            Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.CustomerId, db, cancellationToken),
             Search = (query, text, _) => query.Where(c => c.Name.Contains(text) || (c.Email != null && c.Email.Contains(text))),
         });
 
@@ -58,6 +55,7 @@ public static class CustomersApi
             WritePermission = Permissions.CustomersWrite,
             Create = input => { var c = new Consent(); input.ApplyTo(c); return c; },
             Apply = (input, consent) => input.ApplyTo(consent),
+            Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.CustomerId, db, cancellationToken),
         });
 
         api.MapRecords("/notes", new RecordRules<Note, NoteInput>
@@ -66,8 +64,11 @@ public static class CustomersApi
             WritePermission = Permissions.CustomersWrite,
             Create = input => new Note { CustomerId = input.CustomerId!.Value, Body = input.Body!.Trim() },
             Apply = (input, note) => { note.CustomerId = input.CustomerId!.Value; note.Body = input.Body!.Trim(); },
+            Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.CustomerId, db, cancellationToken),
             Search = (query, text, _) => query.Where(n => n.Body.Contains(text)),
         });
+
+        api.MapDuplicatesApi();
         return api;
     }
 }

@@ -1,4 +1,4 @@
-namespace SmartCrm.Hosting;
+namespace SmartCrm.Demo;
 
 public sealed class DemoOptions
 {

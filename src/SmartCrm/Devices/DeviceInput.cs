@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
-using SmartCrm.Customers;
+using SmartCrm.Records;
 
 namespace SmartCrm.Devices;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
-using SmartCrm.Customers;
+using SmartCrm.Records;
 using SmartCrm.Storage;
 
 namespace SmartCrm.Devices;

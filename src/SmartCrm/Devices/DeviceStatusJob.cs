@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SmartCrm.Operations;
 using SmartCrm.Storage;
-using SmartCrm.Telemetry;
 
 namespace SmartCrm.Devices;
 
@@ -9,8 +8,8 @@ namespace SmartCrm.Devices;
 /// Marks devices offline when they have been silent longer than their inactivity timeout (a connection can look open long
 /// after the device lost power). Runs every 15 seconds, on one node at a time.
 /// </summary>
-public sealed class DeviceStatusJob(IServiceScopeFactory scopes, TelemetryStore store, TimeProvider clock, ILogger<DeviceStatusJob> logger)
-    : ScheduledJob(store, clock, logger)
+public sealed class DeviceStatusJob(IServiceScopeFactory scopes, DatabaseConnections connections, TimeProvider clock, ILogger<DeviceStatusJob> logger)
+    : ScheduledJob(connections, clock, logger)
 {
     protected override string Name => "device-status";
 
@@ -26,7 +25,7 @@ public sealed class DeviceStatusJob(IServiceScopeFactory scopes, TelemetryStore 
         var online = await db.Devices.Where(d => d.Online).Select(d => new { d.Id, d.LastSeenAt, d.InactivityTimeoutSeconds }).ToListAsync(cancellationToken);
         var silent = online.Where(d => d.LastSeenAt is null || now - d.LastSeenAt.Value > TimeSpan.FromSeconds(d.InactivityTimeoutSeconds)).Select(d => d.Id).ToList();
         if (silent.Count == 0) return 0;
-        var changed = await db.Devices.Where(d => silent.Contains(d.Id) && d.Online).ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, false), cancellationToken);
+        var changed = await DeviceStatus.SilentAsync(db, silent, cancellationToken);
         Logger.LogInformation("{Count} devices went offline after their inactivity timeout", changed);
         return changed;
     }

@@ -1,5 +1,6 @@
 using SmartCrm.Analytics.Classification;
 using SmartCrm.Analytics.Evaluation;
+using SmartCrm.Records;
 
 namespace SmartCrm.Evaluation;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using SmartCrm.Analytics.Evaluation;
 using SmartCrm.Analytics.Forecasting;
+using SmartCrm.Records;
 
 namespace SmartCrm.Evaluation;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SmartCrm.Analytics.Clustering;
+using SmartCrm.Records;
 
 namespace SmartCrm.Evaluation;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SmartCrm.Analytics.Classification;
 using SmartCrm.Analytics.Text;
+using SmartCrm.Records;
 
 namespace SmartCrm.Evaluation;
 

@@ -5,12 +5,13 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SmartCrm.Devices;
 using SmartCrm.Mqtt;
 using SmartCrm.Mqtt.Broker;
 using SmartCrm.Storage;
 using SmartCrm.Telemetry;
 
-namespace SmartCrm.Devices;
+namespace SmartCrm.Gateway;
 
 /// <summary>A device RPC that could not be delivered or answered.</summary>
 public sealed class DeviceRpcException(string message, bool timedOut) : Exception(message)
@@ -264,15 +265,8 @@ public sealed class DeviceGateway(
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
             var now = clock.GetUtcNow().UtcDateTime;
-            if (connected)
-            {
-                await db.Devices.Where(d => d.Id == device.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, true).SetProperty(d => d.LastConnectedAt, now).SetProperty(d => d.LastSeenAt, now));
-            }
-            else
-            {
-                await db.Devices.Where(d => d.Id == device.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, online));
-            }
+            if (connected) await DeviceStatus.ConnectedAsync(db, device.Id, now, CancellationToken.None);
+            else await DeviceStatus.DisconnectedAsync(db, device.Id, online, CancellationToken.None);
             _logger.LogInformation("Device {Device} (#{Id}) {Change} over MQTT", device.Name, device.Id, connected ? "connected" : "disconnected");
         }
         catch (Exception e)

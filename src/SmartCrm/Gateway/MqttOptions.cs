@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using SmartCrm.Devices;
 
-namespace SmartCrm.Devices;
+namespace SmartCrm.Gateway;
 
 public sealed class MqttOptions : IValidatableObject
 {

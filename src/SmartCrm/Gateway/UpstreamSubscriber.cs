@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
+using SmartCrm.Devices;
 using SmartCrm.Mqtt;
 using SmartCrm.Mqtt.Client;
 using SmartCrm.Telemetry;
 
-namespace SmartCrm.Devices;
+namespace SmartCrm.Gateway;
 
 /// <summary>
 /// Scale-out ingestion: instead of running its own broker, a node takes device traffic from an external broker cluster

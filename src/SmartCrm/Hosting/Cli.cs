@@ -1,6 +1,8 @@
 using System.CommandLine;
+using SmartCrm.Demo;
 using SmartCrm.Devices;
 using SmartCrm.Evaluation;
+using SmartCrm.Gateway;
 using SmartCrm.Import;
 using SmartCrm.Security;
 using SmartCrm.Storage;

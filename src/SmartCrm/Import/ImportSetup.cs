@@ -1,5 +1,3 @@
-using SmartCrm.Customers;
-
 namespace SmartCrm.Import;
 
 public static class ImportSetup
@@ -7,8 +5,6 @@ public static class ImportSetup
     public static IServiceCollection AddImport(this IServiceCollection services)
     {
         services.AddScoped<Importer>();
-        services.AddScoped<CustomerMerger>();
-        services.AddScoped<DuplicateScan>();
         services.AddSingleton<ImportQueue>();
         return services;
     }

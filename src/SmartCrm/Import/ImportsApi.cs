@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SmartCrm.Customers;
 using SmartCrm.Records;
 using SmartCrm.Security;
 using SmartCrm.Storage;
@@ -98,8 +97,6 @@ public static class ImportsApi
             await ImportReportCsv.WriteAsync(writer, ImportReportCsv.Stored(db, id), cancellationToken);
             return Results.Empty;
         }).RequireAuthorization(Permissions.CustomersRead).WithName("GetImportProblems");
-
-        api.MapDuplicatesApi();
         return api;
     }
 

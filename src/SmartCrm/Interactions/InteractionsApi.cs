@@ -26,6 +26,7 @@ public static class InteractionsApi
             WritePermission = Permissions.InteractionsWrite,
             Create = input => Apply(input, new Interaction { Subject = "" }, clock),
             Apply = (input, interaction) => Apply(input, interaction, clock),
+            Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.CustomerId, db, cancellationToken),
             Search = (query, text, _) => query.Where(i => i.Subject.Contains(text)),
         });
         return api;

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using Npgsql;
-using SmartCrm.Telemetry;
+using SmartCrm.Storage;
 
 namespace SmartCrm.Operations;
 
@@ -20,11 +20,11 @@ public sealed class JobLease : IAsyncDisposable
     }
 
     /// <summary>The lease for <paramref name="job"/>, or null when another node holds it now.</summary>
-    public static async Task<JobLease?> TryAcquireAsync(TelemetryStore store, string job, CancellationToken cancellationToken)
+    public static async Task<JobLease?> TryAcquireAsync(DatabaseConnections connections, string job, CancellationToken cancellationToken)
     {
-        if (!store.IsPostgres) return new JobLease(null, 0);
+        if (!connections.IsPostgres) return new JobLease(null, 0);
         var key = Key(job);
-        var connection = await store.OpenAsync(cancellationToken);
+        var connection = await connections.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", (NpgsqlConnection)connection);
         command.Parameters.AddWithValue("key", key);
         if (await command.ExecuteScalarAsync(cancellationToken) is true) return new JobLease(connection, key);

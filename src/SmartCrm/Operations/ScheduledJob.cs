@@ -1,4 +1,4 @@
-using SmartCrm.Telemetry;
+using SmartCrm.Storage;
 
 namespace SmartCrm.Operations;
 
@@ -6,10 +6,8 @@ namespace SmartCrm.Operations;
 /// A job that runs every <see cref="Period"/>, on one node at a time (under its <see cref="JobLease"/>); a failed run is
 /// logged and the next one tries again.
 /// </summary>
-public abstract class ScheduledJob(TelemetryStore store, TimeProvider clock, ILogger logger) : BackgroundService
+public abstract class ScheduledJob(DatabaseConnections connections, TimeProvider clock, ILogger logger) : BackgroundService
 {
-    protected TelemetryStore Store { get; } = store;
-
     protected TimeProvider Clock { get; } = clock;
 
     protected ILogger Logger { get; } = logger;
@@ -33,7 +31,7 @@ public abstract class ScheduledJob(TelemetryStore store, TimeProvider clock, ILo
         {
             try
             {
-                await using var lease = await JobLease.TryAcquireAsync(Store, Name, stoppingToken);
+                await using var lease = await JobLease.TryAcquireAsync(connections, Name, stoppingToken);
                 if (lease is not null) await RunOnceAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

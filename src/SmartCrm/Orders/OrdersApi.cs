@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
+using SmartCrm.Customers;
 using SmartCrm.Records;
 using SmartCrm.Security;
 
@@ -42,7 +43,7 @@ public static class OrdersApi
                 {
                     if (!known.ContainsKey(input.Lines[i].ProductId!.Value)) errors[$"lines[{i}].productId"] = [$"No product with id {input.Lines[i].ProductId}."];
                 }
-                return errors;
+                return await CustomerReference.CheckAsync(errors, input.CustomerId, db, cancellationToken);
             },
             // Lines without a unit price take the catalogue price.
             Prepare = async (input, db, cancellationToken) =>

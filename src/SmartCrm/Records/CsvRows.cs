@@ -1,10 +1,12 @@
 using System.Text;
 
-namespace SmartCrm.Evaluation;
+namespace SmartCrm.Records;
 
 /// <summary>
-/// Reads the evaluation data sets: comma-separated, RFC 4180 quoting, first line the header.
-/// (The importer has its own streaming reader with error reporting; these files are known good.)
+/// Reads a whole CSV file into memory: comma-separated (or another delimiter), RFC 4180 quoting, first line the header. For the
+/// evaluation data sets and the training files of failure models (Alarms), which an operator names in the configuration: the
+/// callers check the columns and values and name the file, line and column of what they cannot use. Not for customer
+/// data: the importer has its own streaming, bounded reader with a per-row error report.
 /// </summary>
 internal static class CsvRows
 {

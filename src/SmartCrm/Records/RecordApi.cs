@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using SmartCrm.Customers;
 using SmartCrm.Storage;
 
 namespace SmartCrm.Records;
@@ -18,7 +17,10 @@ public sealed class RecordRules<TEntity, TInput> where TEntity : class where TIn
     public required string WritePermission { get; init; }
     public required Func<TInput, TEntity> Create { get; init; }
     public required Action<TInput, TEntity> Apply { get; init; }
-    /// <summary>Checks that need the database (referenced records exist); field name → messages.</summary>
+    /// <summary>
+    /// Checks that need the database, field name → messages: the records the input refers to exist (the customer it belongs to,
+    /// see Customers/CustomerReference.cs), a value is not taken. Run once the input's own annotations hold.
+    /// </summary>
     public Func<TInput, CrmDb, CancellationToken, Task<Dictionary<string, string[]>>>? Check { get; init; }
     /// <summary>Completes a valid input from the database (e.g. catalogue prices) before it is applied.</summary>
     public Func<TInput, CrmDb, CancellationToken, Task<TInput>>? Prepare { get; init; }
@@ -42,6 +44,9 @@ public sealed class RecordRules<TEntity, TInput> where TEntity : class where TIn
 public static class RecordApi
 {
     public const int MaxPageSize = 500;
+
+    /// <summary>The permission every delete asks for, whatever the record (Security grants it to roles as Permissions.Delete).</summary>
+    public const string DeletePermission = "records.delete";
 
     /// <summary>GET list, GET by id, POST, PUT, DELETE for one record type under <paramref name="path"/>.</summary>
     public static RouteGroupBuilder MapRecords<TEntity, TInput>(this IEndpointRouteBuilder api, string path, RecordRules<TEntity, TInput> rules)
@@ -107,7 +112,7 @@ public static class RecordApi
             await db.SaveChangesAsync(cancellationToken);
             rules.AfterDelete?.Invoke(entity, http.RequestServices);
             return TypedResults.NoContent();
-        }).RequireAuthorization(Security.Permissions.Delete).WithName("Delete" + name);
+        }).RequireAuthorization(DeletePermission).WithName("Delete" + name);
 
         return group;
     }
@@ -125,11 +130,6 @@ public static class RecordApi
         if (errors.Count == 0 && rules.Check is not null)
         {
             foreach (var (key, value) in await rules.Check(input, db, cancellationToken)) errors[key] = value;
-        }
-        if (errors.Count == 0 && typeof(TInput).GetProperty("CustomerId") is { } customerId
-            && customerId.GetValue(input) is long id && !await db.Customers.AnyAsync(c => c.Id == id, cancellationToken))
-        {
-            errors["customerId"] = [$"No customer with id {id}."];
         }
         return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
     }

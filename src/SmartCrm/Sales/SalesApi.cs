@@ -35,6 +35,7 @@ public static class SalesApi
             WritePermission = Permissions.SalesWrite,
             Create = input => { var o = new Opportunity { Title = "" }; input.ApplyTo(o, clock); return o; },
             Apply = (input, opportunity) => input.ApplyTo(opportunity, clock),
+            Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.CustomerId, db, cancellationToken),
             Search = (query, text, _) => query.Where(o => o.Title.Contains(text)),
         });
         return api;

@@ -12,7 +12,7 @@ public static class Permissions
     public const string SalesWrite = "sales.write";
     public const string TicketsWrite = "tickets.write";
     public const string InteractionsWrite = "interactions.write";
-    public const string Delete = "records.delete";
+    public const string Delete = Records.RecordApi.DeletePermission;
     public const string AuditRead = "audit.read";
     public const string UsersManage = "users.manage";
     public const string DevicesWrite = "devices.write";

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using SmartCrm.Alarms;
 using SmartCrm.Catalog;
 using SmartCrm.Devices;
-using SmartCrm.Import;
 using SmartCrm.Customers;
+using SmartCrm.Import;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
@@ -41,7 +41,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     public DbSet<Alarm> Alarms => Set<Alarm>();
     public DbSet<AlarmEvent> AlarmEvents => Set<AlarmEvent>();
     public DbSet<AlarmRule> AlarmRules => Set<AlarmRule>();
-    // Import, sources, duplicates and merges (issue 5).
+    // The importer's runs, and where customers came from, which may be one person, and who was merged into whom (migration V3).
     public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
     public DbSet<ImportProblem> ImportProblems => Set<ImportProblem>();
     public DbSet<CustomerSource> CustomerSources => Set<CustomerSource>();
@@ -183,7 +183,47 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.ToTable("alarm_rules");
             e.HasIndex(r => new { r.Model, r.Key });
         });
-        ImportModel.Configure(modelBuilder);
+        modelBuilder.Entity<ImportRun>(e =>
+        {
+            e.ToTable("import_runs");
+            e.HasIndex(r => new { r.Fingerprint, r.Kind });
+        });
+        modelBuilder.Entity<ImportProblem>(e =>
+        {
+            e.ToTable("import_problems");
+            e.HasOne<ImportRun>().WithMany().HasForeignKey(p => p.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(p => new { p.RunId, p.Line });
+        });
+        modelBuilder.Entity<CustomerSource>(e =>
+        {
+            e.ToTable("customer_sources");
+            e.HasOne<Customer>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(s => new { s.System, s.ExternalId }).IsUnique();
+            e.HasIndex(s => s.CustomerId);
+        });
+        modelBuilder.Entity<DuplicateCandidate>(e =>
+        {
+            e.ToTable("duplicate_candidates");
+            e.HasOne<Customer>().WithMany().HasForeignKey(d => d.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Customer>().WithMany().HasForeignKey(d => d.OtherId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(d => d.OtherId);
+            e.HasIndex(d => new { d.CustomerId, d.OtherId }).IsUnique();
+            e.HasIndex(d => new { d.Status, d.Score });
+        });
+        modelBuilder.Entity<CustomerMerge>(e =>
+        {
+            e.ToTable("customer_merges");
+            e.HasIndex(m => m.SurvivorId);
+            e.HasIndex(m => m.MergedId);
+        });
+        modelBuilder.Entity<Rating>(e =>
+        {
+            e.ToTable("ratings");
+            e.HasOne<Customer>().WithMany().HasForeignKey(r => r.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Product>().WithMany().HasForeignKey(r => r.ProductId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(r => new { r.CustomerId, r.ProductId });
+            e.HasIndex(r => r.ProductId);
+        });
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
@@ -260,17 +300,5 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             list.Add((entry, entry.State.ToString(), values));
         }
         return list;
-    }
-}
-
-/// <summary>Who is making the change, for the audit log: the signed-in user, the API key, or the command line.</summary>
-public sealed class Actor(IHttpContextAccessor? http = null)
-{
-    private string? _name;
-
-    public string Name
-    {
-        get => _name ?? http?.HttpContext?.User.Identity?.Name ?? "system";
-        set => _name = value;
     }
 }

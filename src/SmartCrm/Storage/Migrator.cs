@@ -17,10 +17,7 @@ public static class Migrator
         {
             Directory.CreateDirectory(Path.GetFullPath(options.DataDirectory));
             connection.Open();
-            using var wal = connection.CreateCommand();
-            // WAL lets the console, the API and a concurrent `smartcrm import` read while one writes.
-            wal.CommandText = "PRAGMA journal_mode=WAL;";
-            wal.ExecuteNonQuery();
+            SqlitePragmas.UseWriteAheadLog(connection);
         }
         var evolve = new Evolve(connection, message => logger.LogDebug("{Migration}", message))
         {

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using SmartCrm.Operations;
+using SmartCrm.Storage;
 
 namespace SmartCrm.Telemetry;
 
@@ -21,8 +22,9 @@ public sealed class TelemetryOptions
 }
 
 /// <summary>Applies the telemetry retention policy every hour, on one node at a time.</summary>
-public sealed class TelemetryRetentionJob(TelemetryStore store, IOptions<TelemetryOptions> options, TimeProvider clock, ILogger<TelemetryRetentionJob> logger)
-    : ScheduledJob(store, clock, logger)
+public sealed class TelemetryRetentionJob(TelemetryStore store, DatabaseConnections connections, IOptions<TelemetryOptions> options, TimeProvider clock,
+    ILogger<TelemetryRetentionJob> logger)
+    : ScheduledJob(connections, clock, logger)
 {
     /// <summary>Days before the cut-off that each run folds again (a node that was down for a while catches up).</summary>
     public const int CatchUpDays = 7;
@@ -42,8 +44,8 @@ public sealed class TelemetryRetentionJob(TelemetryStore store, IOptions<Telemet
         if (settings.RetentionDays == 0) return 0;
         var cutoff = Clock.GetUtcNow().AddDays(-settings.RetentionDays).ToUnixTimeMilliseconds();
         var changed = settings.RetentionMode == RetentionMode.Drop
-            ? await Store.DropBeforeAsync(cutoff, cancellationToken)
-            : await Store.DownsampleAsync(cutoff - (long)TimeSpan.FromDays(CatchUpDays).TotalMilliseconds, cutoff,
+            ? await store.DropBeforeAsync(cutoff, cancellationToken)
+            : await store.DownsampleAsync(cutoff - (long)TimeSpan.FromDays(CatchUpDays).TotalMilliseconds, cutoff,
                 (long)TimeSpan.FromMinutes(settings.DownsampleMinutes).TotalMilliseconds, cancellationToken);
         Logger.LogInformation("Telemetry retention ({Mode}, {Days} days): {Changed} changed", settings.RetentionMode, settings.RetentionDays, changed);
         return changed;

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using SmartCrm.Devices;
 using SmartCrm.Storage;
 
 namespace SmartCrm.Telemetry;
@@ -18,32 +18,15 @@ public enum Aggregation { None, Avg, Min, Max, Sum, Count }
 /// Time series in plain SQL, outside EF: batches written in one transaction (SQLite) or by binary COPY (PostgreSQL, partitioned
 /// by month), range reads and downsampled aggregates. A point with the same device, key and time as an earlier one replaces it.
 /// </summary>
-public sealed class TelemetryStore : IDisposable
+public sealed class TelemetryStore(DatabaseConnections connections)
 {
-    private readonly StorageOptions _options;
-    private readonly NpgsqlDataSource? _postgres;
     private readonly ConcurrentDictionary<string, int> _keyIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, string> _keyNames = new();
     private readonly ConcurrentDictionary<long, bool> _partitions = new();
 
-    public TelemetryStore(IOptions<StorageOptions> options)
-    {
-        _options = options.Value;
-        if (_options.IsPostgres) _postgres = NpgsqlDataSource.Create(_options.Database!);
-    }
+    public bool IsPostgres => connections.IsPostgres;
 
-    public bool IsPostgres => _postgres is not null;
-
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        if (_postgres is not null) return await _postgres.OpenConnectionAsync(cancellationToken);
-        var connection = new SqliteConnection(_options.SqliteConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
-        await pragmas.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
-    }
+    private Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => connections.OpenAsync(cancellationToken);
 
     /// <summary>Writes the points durably and marks their devices as seen at <paramref name="seenAt"/>; all or nothing.</summary>
     public async Task WriteAsync(IReadOnlyList<TelemetryPoint> points, DateTime seenAt, CancellationToken cancellationToken)
@@ -146,20 +129,7 @@ public sealed class TelemetryStore : IDisposable
     {
         var devices = new HashSet<long>();
         foreach (var point in points) devices.Add(point.DeviceId);
-        await using var update = connection.CreateCommand();
-        update.CommandText = "UPDATE devices SET \"LastSeenAt\" = @at, \"Online\" = TRUE WHERE \"Id\" = @id";
-        var at = update.CreateParameter();
-        at.ParameterName = "@at";
-        at.Value = seenAt;
-        var id = update.CreateParameter();
-        id.ParameterName = "@id";
-        update.Parameters.Add(at);
-        update.Parameters.Add(id);
-        foreach (var device in devices)
-        {
-            id.Value = device;
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await DeviceStatus.SeenAsync(connection, devices, seenAt, cancellationToken);
     }
 
     /// <summary>Monthly partitions for the months the points fall in, created once per month per process.</summary>
@@ -396,6 +366,4 @@ public sealed class TelemetryStore : IDisposable
         parameter.Value = value;
         command.Parameters.Add(parameter);
     }
-
-    public void Dispose() => _postgres?.Dispose();
 }

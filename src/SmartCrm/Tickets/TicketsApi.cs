@@ -29,18 +29,6 @@ public sealed record TicketInput
     }
 }
 
-/// <summary>How long a ticket may wait by priority; the SLA clocks of the service issue build on this.</summary>
-public static class Sla
-{
-    public static TimeSpan ResponseTime(Priority priority) => priority switch
-    {
-        Priority.Urgent => TimeSpan.FromHours(4),
-        Priority.High => TimeSpan.FromHours(8),
-        Priority.Normal => TimeSpan.FromDays(1),
-        _ => TimeSpan.FromDays(3),
-    };
-}
-
 public static class TicketsApi
 {
     public static IEndpointRouteBuilder MapTicketsApi(this IEndpointRouteBuilder api, TimeProvider clock)
@@ -51,6 +39,7 @@ public static class TicketsApi
             WritePermission = Permissions.TicketsWrite,
             Create = input => { var t = new Ticket { Subject = "" }; input.ApplyTo(t, clock); return t; },
             Apply = (input, ticket) => input.ApplyTo(ticket, clock),
+            Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.CustomerId, db, cancellationToken),
             Search = (query, text, _) => query.Where(t => t.Subject.Contains(text)),
         });
         return api;

@@ -20,6 +20,39 @@ public sealed class RfmTests
         Rfm.QuintileScores(days, higherIsBetter: false).ShouldBe([5, 5, 4, 4, 3, 3, 2, 2, 1, 1]);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void One_figure_scored_against_the_breakpoints_gets_the_score_it_has_among_all(int seed)
+    {
+        // The customer 360 scores one customer against breakpoints computed once for all of them; it must agree with the rule
+        // 1 + ⌊5·w/n⌋ (w = figures strictly worse) for members, ties and figures outside the population alike.
+        var random = new Random(seed);
+        foreach (var n in new[] { 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 23, 100, 257 })
+        {
+            var values = new double[n];
+            for (var i = 0; i < n; i++) values[i] = random.Next(0, seed * 3 + 2) * 1.5; // few distinct values: many ties
+            foreach (var higherIsBetter in new[] { true, false })
+            {
+                var breakpoints = Rfm.QuintileBreakpoints(values, higherIsBetter);
+                var scores = Rfm.QuintileScores(values, higherIsBetter);
+                foreach (var probe in values.Concat([-1.0, 0.75, 1e9]))
+                {
+                    var worse = values.Count(v => higherIsBetter ? v < probe : v > probe);
+                    var expected = Math.Min(5, 1 + 5 * worse / n);
+                    Rfm.QuintileScore(breakpoints, probe, higherIsBetter).ShouldBe(expected, $"n={n}, probe={probe}, higherIsBetter={higherIsBetter}");
+                }
+                for (var i = 0; i < n; i++)
+                {
+                    var worse = values.Count(v => higherIsBetter ? v < values[i] : v > values[i]);
+                    scores[i].ShouldBe(1 + 5 * worse / n);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Equal_figures_share_a_score()
     {

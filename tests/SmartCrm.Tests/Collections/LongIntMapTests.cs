@@ -1,8 +1,8 @@
-using SmartCrm.Customers;
+using SmartCrm.Collections;
 using Shouldly;
 using Xunit;
 
-namespace SmartCrm.Tests.Customers;
+namespace SmartCrm.Tests.Collections;
 
 public class LongIntMapTests
 {

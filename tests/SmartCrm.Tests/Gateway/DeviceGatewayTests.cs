@@ -5,12 +5,13 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SmartCrm.Devices;
+using SmartCrm.Gateway;
 using SmartCrm.Mqtt;
 using SmartCrm.Mqtt.Client;
 using SmartCrm.Mqtt.Tests.Peers;
 using SmartCrm.Tests.Infrastructure;
 
-namespace SmartCrm.Tests.Devices;
+namespace SmartCrm.Tests.Gateway;
 
 /// <summary>Apps with the embedded device broker on a port of their own.</summary>
 public sealed class BrokerApps : Apps

@@ -3,12 +3,13 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SmartCrm.Devices;
+using SmartCrm.Gateway;
 using SmartCrm.Mqtt;
 using SmartCrm.Mqtt.Client;
 using SmartCrm.Mqtt.Tests.Peers;
 using SmartCrm.Tests.Infrastructure;
 
-namespace SmartCrm.Tests.Devices;
+namespace SmartCrm.Tests.Gateway;
 
 public sealed class UpstreamTests
 {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using SmartCrm.Operations;
-using SmartCrm.Telemetry;
+using SmartCrm.Storage;
 using SmartCrm.Tests.Infrastructure;
 
 namespace SmartCrm.Tests.Operations;
@@ -16,8 +16,8 @@ public sealed class JobLeaseTests(Apps apps) : IClassFixture<Apps>
             return;
         }
         // Two nodes on one database: two apps with their own connections.
-        var first = apps.For(Provider.Postgres).Services.GetRequiredService<TelemetryStore>();
-        var second = new TelemetryStore(Microsoft.Extensions.Options.Options.Create(new SmartCrm.Storage.StorageOptions
+        var first = apps.For(Provider.Postgres).Services.GetRequiredService<DatabaseConnections>();
+        var second = new DatabaseConnections(Microsoft.Extensions.Options.Options.Create(new SmartCrm.Storage.StorageOptions
         {
             Database = apps.For(Provider.Postgres).Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SmartCrm.Storage.StorageOptions>>().Value.Database,
         }));

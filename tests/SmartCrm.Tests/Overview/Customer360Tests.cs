@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using SmartCrm.Tests.Infrastructure;
 
-namespace SmartCrm.Tests.Customers;
+namespace SmartCrm.Tests.Overview;
 
 public sealed class Customer360Tests(Apps apps) : IClassFixture<Apps>
 {

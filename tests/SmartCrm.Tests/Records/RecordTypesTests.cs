@@ -90,6 +90,36 @@ public sealed class RecordTypesTests(Apps apps) : IClassFixture<Apps>
     }
 
     [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task Every_record_of_a_customer_refuses_an_unknown_customer_on_create_and_update(Provider provider)
+    {
+        // Each folder's rules check the customer (Customers/CustomerReference.cs); none may forget it.
+        var app = apps.For(provider);
+        var api = app.Admin();
+        var customer = await api.CreateCustomerAsync();
+        var product = await api.CreateProductAsync();
+        const long Missing = 99999999;
+        var cases = new (string Path, Func<long, object> Body)[]
+        {
+            ("/api/v1/contacts", c => new { customerId = c, name = "A Contact" }),
+            ("/api/v1/consents", c => new { customerId = c, purpose = "MarketingEmail", granted = true }),
+            ("/api/v1/notes", c => new { customerId = c, body = "a note" }),
+            ("/api/v1/orders", c => new { customerId = c, lines = new[] { new { productId = product, quantity = 1 } } }),
+            ("/api/v1/interactions", c => new { customerId = c, channel = "Email", subject = "Hello" }),
+            ("/api/v1/opportunities", c => new { customerId = c, title = "Deal" }),
+            ("/api/v1/tickets", c => new { customerId = c, kind = "Question", subject = "When?" }),
+            ("/api/v1/devices", c => new { customerId = c, name = Builders.Unique("dev-") }),
+            ("/api/v1/cards", c => new { customerId = c, uid = Builders.Unique("C") }),
+            ("/api/v1/provisioning-profiles", c => new { customerId = c, name = Builders.Unique("profile-") }),
+        };
+        foreach (var (path, body) in cases)
+        {
+            (await ErrorsOf(await api.PostAsJsonAsync(path, body(Missing)))).ShouldContainKey("customerId", path);
+            var id = (await api.CreateAsync(path, body(customer))).Id();
+            (await ErrorsOf(await api.PutAsJsonAsync($"{path}/{id}", body(Missing)))).ShouldContainKey("customerId", path);
+        }
+    }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
     public async Task A_second_product_with_the_same_sku_answers_409(Provider provider)
     {
         var api = apps.For(provider).Admin();

@@ -1,0 +1,21 @@
+using SmartCrm.Storage;
+
+namespace SmartCrm.Tickets;
+
+/// <summary>
+/// The fault ticket a device's critical alarm opens for the device's owner: urgent, new, and made by the same rules as a ticket
+/// a person opens (<see cref="TicketInput"/>: trimmed text, the due time of its priority's SLA).
+/// </summary>
+public static class FaultTicket
+{
+    /// <summary>Adds the ticket to <paramref name="db"/>; the caller saves it (with whatever else belongs in the same transaction).</summary>
+    public static Ticket Open(CrmDb db, long customerId, string subject, string description, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ticket = new Ticket { Subject = "", CreatedAt = now, UpdatedAt = now };
+        new TicketInput { CustomerId = customerId, Kind = TicketKind.Fault, Status = TicketStatus.New, Priority = Priority.Urgent, Subject = subject, Description = description }
+            .ApplyTo(ticket, clock);
+        db.Tickets.Add(ticket);
+        return ticket;
+    }
+}
