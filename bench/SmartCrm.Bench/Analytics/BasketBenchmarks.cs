@@ -8,23 +8,23 @@ namespace SmartCrm.Bench.Analytics;
 public class BasketBenchmarks
 {
     private static readonly ItemsetOptions Support = new() { MinSupport = 0.001 };
-    private BasketTable baskets = null!;
-    private FrequentItemsets itemsets = null!;
+    private BasketTable _baskets = null!;
+    private FrequentItemsets _itemsets = null!;
 
     [GlobalSetup]
     public void Load()
     {
         var lines = File.ReadAllLines(SharedData.PathOf("groceries", "groceries.csv"));
-        baskets = BasketTable.Encode(lines.Select(l => l.Trim()).Where(l => l.Length > 0).Select(l => l.Split(',')), out _);
-        itemsets = SmartCrm.Analytics.Baskets.FpGrowth.Mine(baskets, Support);
+        _baskets = BasketTable.Encode(lines.Select(l => l.Trim()).Where(l => l.Length > 0).Select(l => l.Split(',')), out _);
+        _itemsets = SmartCrm.Analytics.Baskets.FpGrowth.Mine(_baskets, Support);
     }
 
     [Benchmark(Baseline = true)]
-    public int Apriori() => SmartCrm.Analytics.Baskets.Apriori.Mine(baskets, Support).Itemsets.Count;
+    public int Apriori() => SmartCrm.Analytics.Baskets.Apriori.Mine(_baskets, Support).Itemsets.Count;
 
     [Benchmark]
-    public int FpGrowth() => SmartCrm.Analytics.Baskets.FpGrowth.Mine(baskets, Support).Itemsets.Count;
+    public int FpGrowth() => SmartCrm.Analytics.Baskets.FpGrowth.Mine(_baskets, Support).Itemsets.Count;
 
     [Benchmark]
-    public int Rules() => AssociationRules.Generate(itemsets, new RuleOptions { MinConfidence = 0.5 }).Count;
+    public int Rules() => AssociationRules.Generate(_itemsets, new RuleOptions { MinConfidence = 0.5 }).Count;
 }

@@ -8,7 +8,7 @@ namespace SmartCrm.Bench.Analytics;
 [MemoryDiagnoser]
 public class ClusteringBenchmarks
 {
-    private double[,] points = new double[0, 0];
+    private double[,] _points = new double[0, 0];
 
     [Params(5, 20)]
     public int Clusters { get; set; }
@@ -23,7 +23,7 @@ public class ClusteringBenchmarks
             var fields = lines[i].Split(',');
             for (var j = 0; j < 36; j++) raw[i - 1, j] = double.Parse(fields[4 + j], CultureInfo.InvariantCulture);
         }
-        points = FeatureScaling.ZScore(raw).Apply(raw);
+        _points = FeatureScaling.ZScore(raw).Apply(raw);
     }
 
     [Benchmark(Baseline = true)]
@@ -39,5 +39,5 @@ public class ClusteringBenchmarks
     public double WithRefinementAndSwaps() => Fit(new KMeansOptions());
 
     private double Fit(KMeansOptions options) =>
-        KMeans.Fit(points, options with { Clusters = Clusters, Restarts = 1, Seed = 1, MaxDegreeOfParallelism = 1 }).Inertia;
+        KMeans.Fit(_points, options with { Clusters = Clusters, Restarts = 1, Seed = 1, MaxDegreeOfParallelism = 1 }).Inertia;
 }

@@ -12,8 +12,8 @@ namespace SmartCrm.Bench.Forecasting;
 [MemoryDiagnoser]
 public class ForecastingBenchmarks
 {
-    private double[] logAir = [];
-    private double[] train = [];
+    private double[] _logAir = [];
+    private double[] _train = [];
 
     [GlobalSetup]
     public void Load()
@@ -22,20 +22,20 @@ public class ForecastingBenchmarks
         {
             var file = Path.Combine(dir.FullName, "shared", "data", "timeseries", "airpassengers.csv");
             if (!File.Exists(file)) continue;
-            logAir = File.ReadAllLines(file).Skip(1).Where(l => l.Length > 0)
+            _logAir = File.ReadAllLines(file).Skip(1).Where(l => l.Length > 0)
                 .Select(l => Math.Log(double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture))).ToArray();
-            train = logAir[..^12];
+            _train = _logAir[..^12];
             return;
         }
         throw new FileNotFoundException("shared/data/timeseries/airpassengers.csv not found above " + Directory.GetCurrentDirectory());
     }
 
     [Benchmark]
-    public double AirlineModelFitAndForecast() => Arima.Fit(train, new ArimaOrder(0, 1, 1, 0, 1, 1, 12)).Forecast(12).Mean[^1];
+    public double AirlineModelFitAndForecast() => Arima.Fit(_train, new ArimaOrder(0, 1, 1, 0, 1, 1, 12)).Forecast(12).Mean[^1];
 
     [Benchmark]
-    public ArimaOrder AutoArimaWholeSeries() => AutoArima.Fit(logAir, 12).Order;
+    public ArimaOrder AutoArimaWholeSeries() => AutoArima.Fit(_logAir, 12).Order;
 
     [Benchmark]
-    public EtsForm EtsSelection() => Ets.Select(train, 12).Form;
+    public EtsForm EtsSelection() => Ets.Select(_train, 12).Form;
 }

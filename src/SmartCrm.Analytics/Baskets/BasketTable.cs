@@ -8,24 +8,24 @@ namespace SmartCrm.Analytics.Baskets;
 /// </summary>
 public sealed class BasketTable
 {
-    private readonly int[] offsets;
-    private readonly int[] items;
+    private readonly int[] _offsets;
+    private readonly int[] _items;
 
     private BasketTable(int[] offsets, int[] items, int itemCount)
     {
-        this.offsets = offsets;
-        this.items = items;
+        this._offsets = offsets;
+        this._items = items;
         ItemCount = itemCount;
     }
 
     /// <summary>Number of baskets.</summary>
-    public int Count => offsets.Length - 1;
+    public int Count => _offsets.Length - 1;
 
     /// <summary>One more than the largest item id: item ids run from 0 to ItemCount − 1.</summary>
     public int ItemCount { get; }
 
     /// <summary>The distinct items of basket <paramref name="basket"/>, in increasing id order.</summary>
-    public ReadOnlySpan<int> this[int basket] => items.AsSpan(offsets[basket], offsets[basket + 1] - offsets[basket]);
+    public ReadOnlySpan<int> this[int basket] => _items.AsSpan(_offsets[basket], _offsets[basket + 1] - _offsets[basket]);
 
     /// <summary>Baskets of item ids; duplicates within a basket count once. Empty baskets are kept (they count in the support denominator).</summary>
     /// <exception cref="ArgumentException">A negative item id, or no baskets at all.</exception>

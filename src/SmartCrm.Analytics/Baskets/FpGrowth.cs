@@ -49,11 +49,11 @@ public static class FpGrowth
 
     private sealed class Miner(int[] itemOfRank, int need, int maxLength, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        private readonly List<int> suffix = [];
-        private readonly List<int> path = [];
+        private readonly List<int> _suffix = [];
+        private readonly List<int> _path = [];
         // One conditional tree and one count array per recursion depth, reused across siblings.
-        private readonly List<FpTree> trees = [];
-        private readonly List<int[]> counters = [];
+        private readonly List<FpTree> _trees = [];
+        private readonly List<int[]> _counters = [];
 
         public List<FrequentItemset> Found { get; } = [];
 
@@ -64,15 +64,15 @@ public static class FpGrowth
             {
                 var support = tree.Total[rank];
                 if (support < need) continue;
-                suffix.Add(rank);
+                _suffix.Add(rank);
                 Emit(support);
-                if (suffix.Count < maxLength)
+                if (_suffix.Count < maxLength)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var conditional = Conditional(tree, rank, depth);
                     if (conditional is not null) Grow(conditional, depth + 1);
                 }
-                suffix.RemoveAt(suffix.Count - 1);
+                _suffix.RemoveAt(_suffix.Count - 1);
                 if (depth == 0) progress?.Report(Found.Count);
             }
         }
@@ -81,12 +81,12 @@ public static class FpGrowth
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private FpTree? Conditional(FpTree tree, int rank, int depth)
         {
-            if (counters.Count == depth)
+            if (_counters.Count == depth)
             {
-                counters.Add(new int[itemOfRank.Length]);
-                trees.Add(new FpTree(itemOfRank.Length, 64));
+                _counters.Add(new int[itemOfRank.Length]);
+                _trees.Add(new FpTree(itemOfRank.Length, 64));
             }
-            var counts = counters[depth];
+            var counts = _counters[depth];
             Array.Clear(counts, 0, rank);
             var any = false;
             for (var node = tree.Head[rank]; node >= 0; node = tree.NextSame[node])
@@ -103,18 +103,18 @@ public static class FpGrowth
             for (var r = 0; r < rank; r++) frequentAny |= counts[r] >= need;
             if (!frequentAny) return null;
 
-            var conditional = trees[depth];
+            var conditional = _trees[depth];
             conditional.Clear(rank);
             for (var node = tree.Head[rank]; node >= 0; node = tree.NextSame[node])
             {
-                path.Clear();
+                _path.Clear();
                 for (var up = tree.Parent[node]; up > 0; up = tree.Parent[up])
                 {
-                    if (counts[tree.Rank[up]] >= need) path.Add(tree.Rank[up]);
+                    if (counts[tree.Rank[up]] >= need) _path.Add(tree.Rank[up]);
                 }
-                if (path.Count == 0) continue;
-                path.Reverse();
-                conditional.Insert(path, tree.Count[node]);
+                if (_path.Count == 0) continue;
+                _path.Reverse();
+                conditional.Insert(_path, tree.Count[node]);
             }
             return conditional;
         }
@@ -122,8 +122,8 @@ public static class FpGrowth
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Emit(int count)
         {
-            var items = new int[suffix.Count];
-            for (var i = 0; i < items.Length; i++) items[i] = itemOfRank[suffix[i]];
+            var items = new int[_suffix.Count];
+            for (var i = 0; i < items.Length; i++) items[i] = itemOfRank[_suffix[i]];
             Array.Sort(items);
             Found.Add(new FrequentItemset(items, count));
         }
@@ -132,7 +132,7 @@ public static class FpGrowth
     /// <summary>An FP-tree in flat arrays; node 0 is the root.</summary>
     private sealed class FpTree
     {
-        private int size = 1;
+        private int _size = 1;
 
         public FpTree(int ranks, int capacity)
         {
@@ -174,7 +174,7 @@ public static class FpGrowth
         /// <summary>Empties the tree for reuse; only ranks below <paramref name="ranks"/> can occur in it.</summary>
         public void Clear(int ranks)
         {
-            size = 1;
+            _size = 1;
             FirstChild[0] = -1;
             Array.Fill(Head, -1, 0, ranks);
             Array.Clear(Total, 0, ranks);
@@ -201,8 +201,8 @@ public static class FpGrowth
                 while (child >= 0 && Rank[child] != rank) child = NextSibling[child];
                 if (child < 0)
                 {
-                    if (size == Rank.Length) Grow();
-                    child = size++;
+                    if (_size == Rank.Length) Grow();
+                    child = _size++;
                     Rank[child] = rank;
                     Count[child] = 0;
                     Parent[child] = node;

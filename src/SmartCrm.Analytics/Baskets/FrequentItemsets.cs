@@ -61,17 +61,17 @@ internal static class ItemsetLimits
 /// </summary>
 public sealed class FrequentItemsets
 {
-    private readonly Dictionary<int[], int> counts;
-    private readonly Dictionary<int[], int>.AlternateLookup<ReadOnlySpan<int>> lookup;
+    private readonly Dictionary<int[], int> _counts;
+    private readonly Dictionary<int[], int>.AlternateLookup<ReadOnlySpan<int>> _lookup;
 
     // Cold command-line runs would otherwise spend most of their time in unoptimised first-tier code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal FrequentItemsets(List<FrequentItemset> all, int baskets, int minCount, int minLength)
     {
         all.Sort(CanonicalOrder);
-        counts = new Dictionary<int[], int>(all.Count, ArrayComparer.Instance);
-        foreach (var set in all) counts.Add(set.Items, set.Count);
-        lookup = counts.GetAlternateLookup<ReadOnlySpan<int>>();
+        _counts = new Dictionary<int[], int>(all.Count, ArrayComparer.Instance);
+        foreach (var set in all) _counts.Add(set.Items, set.Count);
+        _lookup = _counts.GetAlternateLookup<ReadOnlySpan<int>>();
         Itemsets = minLength <= 1 ? all : all.FindAll(s => s.Items.Length >= minLength);
         Baskets = baskets;
         MinCount = minCount;
@@ -94,9 +94,9 @@ public sealed class FrequentItemsets
     }
 
     /// <summary>Count of a mined itemset given as increasing item ids, or null when it was not frequent (or not mined).</summary>
-    public int? CountOf(ReadOnlySpan<int> items) => lookup.TryGetValue(items, out var count) ? count : null;
+    public int? CountOf(ReadOnlySpan<int> items) => _lookup.TryGetValue(items, out var count) ? count : null;
 
-    internal int CountOfMined(ReadOnlySpan<int> items) => lookup[items];
+    internal int CountOfMined(ReadOnlySpan<int> items) => _lookup[items];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int CanonicalOrder(FrequentItemset a, FrequentItemset b)

@@ -7,7 +7,7 @@ namespace SmartCrm.Analytics.Classification;
 /// <typeparam name="TLabel">The label type (string category, bool, …).</typeparam>
 public sealed class ClassLabels<TLabel> where TLabel : notnull
 {
-    private readonly Dictionary<TLabel, int> codes;
+    private readonly Dictionary<TLabel, int> _codes;
 
     /// <summary>Collects the distinct labels of <paramref name="labels"/>.</summary>
     public ClassLabels(IEnumerable<TLabel> labels, IComparer<TLabel>? order = null)
@@ -16,8 +16,8 @@ public sealed class ClassLabels<TLabel> where TLabel : notnull
         var distinct = labels.Distinct().ToList();
         distinct.Sort(order ?? Comparer<TLabel>.Default);
         Names = distinct;
-        codes = new Dictionary<TLabel, int>(distinct.Count);
-        for (var i = 0; i < distinct.Count; i++) codes[distinct[i]] = i;
+        _codes = new Dictionary<TLabel, int>(distinct.Count);
+        for (var i = 0; i < distinct.Count; i++) _codes[distinct[i]] = i;
     }
 
     /// <summary>The label of each class code.</summary>
@@ -30,7 +30,7 @@ public sealed class ClassLabels<TLabel> where TLabel : notnull
     public int[] Encode(IEnumerable<TLabel> labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        return labels.Select(l => codes.TryGetValue(l, out var c) ? c : throw new ArgumentException($"ClassLabels.Encode: unknown label '{l}'.", nameof(labels))).ToArray();
+        return labels.Select(l => _codes.TryGetValue(l, out var c) ? c : throw new ArgumentException($"ClassLabels.Encode: unknown label '{l}'.", nameof(labels))).ToArray();
     }
 }
 

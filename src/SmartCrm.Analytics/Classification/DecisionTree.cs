@@ -41,19 +41,19 @@ public sealed class DecisionTree : IClassifier
     /// <summary>Words of the routing mask (every code, unseen ones included) and, after it, of the mask of left categories seen in training.</summary>
     internal const int MaskWords = 4;
 
-    private readonly TreeNode[] nodes;
-    private readonly double[] values;
-    private readonly ulong[] masks;
-    private readonly int[] branches;
-    private readonly string[] names;
+    private readonly TreeNode[] _nodes;
+    private readonly double[] _values;
+    private readonly ulong[] _masks;
+    private readonly int[] _branches;
+    private readonly string[] _names;
 
     internal DecisionTree(TreeNode[] nodes, double[] values, ulong[] masks, int[] branches, int classCount, string[] names)
     {
-        this.nodes = nodes;
-        this.values = values;
-        this.masks = masks;
-        this.branches = branches;
-        this.names = names;
+        this._nodes = nodes;
+        this._values = values;
+        this._masks = masks;
+        this._branches = branches;
+        this._names = names;
         ClassCount = classCount;
     }
 
@@ -94,10 +94,10 @@ public sealed class DecisionTree : IClassifier
     public int ClassCount { get; }
 
     /// <inheritdoc/>
-    public int FeatureCount => names.Length;
+    public int FeatureCount => _names.Length;
 
     /// <summary>Number of nodes, leaves included.</summary>
-    public int NodeCount => nodes.Length;
+    public int NodeCount => _nodes.Length;
 
     /// <summary>Number of leaves.</summary>
     public int LeafCount
@@ -105,7 +105,7 @@ public sealed class DecisionTree : IClassifier
         get
         {
             var leaves = 0;
-            foreach (var n in nodes) if (n.Kind == SplitKind.Leaf) leaves++;
+            foreach (var n in _nodes) if (n.Kind == SplitKind.Leaf) leaves++;
             return leaves;
         }
     }
@@ -114,13 +114,13 @@ public sealed class DecisionTree : IClassifier
     public int Depth => DepthBelow(0);
 
     /// <summary>The feature tested at the root, or −1 when the tree is a single leaf.</summary>
-    public int RootFeature => nodes[0].Kind == SplitKind.Leaf ? -1 : nodes[0].Feature;
+    public int RootFeature => _nodes[0].Kind == SplitKind.Leaf ? -1 : _nodes[0].Feature;
 
     /// <summary>Each feature's share of the total weighted impurity decrease (sums to 1 unless the tree is a leaf).</summary>
     public double[] FeatureImportances()
     {
         var importance = new double[FeatureCount];
-        foreach (var n in nodes) if (n.Kind != SplitKind.Leaf) importance[n.Feature] += n.Gain;
+        foreach (var n in _nodes) if (n.Kind != SplitKind.Leaf) importance[n.Feature] += n.Gain;
         var total = importance.Sum();
         if (total > 0) for (var f = 0; f < importance.Length; f++) importance[f] /= total;
         return importance;
@@ -131,7 +131,7 @@ public sealed class DecisionTree : IClassifier
     {
         ClassifierScoring.CheckRow(row, FeatureCount, "DecisionTree.PredictProbabilities");
         if (probabilities.Length != ClassCount) throw new ArgumentException($"DecisionTree.PredictProbabilities: {probabilities.Length} slots for {ClassCount} classes.", nameof(probabilities));
-        values.AsSpan(LeafOf(row) * ClassCount, ClassCount).CopyTo(probabilities);
+        _values.AsSpan(LeafOf(row) * ClassCount, ClassCount).CopyTo(probabilities);
     }
 
     /// <summary>The tests the example passes on its way from the root to its leaf.</summary>
@@ -155,29 +155,29 @@ public sealed class DecisionTree : IClassifier
         var steps = new List<DecisionStep>();
         var byFeature = new double[FeatureCount];
         var leaf = Walk(row, steps, byFeature, classIndex);
-        return new Explanation(values[classIndex], values[leaf * ClassCount + classIndex], Explanation.Rank(byFeature, names), steps);
+        return new Explanation(_values[classIndex], _values[leaf * ClassCount + classIndex], Explanation.Rank(byFeature, _names), steps);
     }
 
     /// <summary>Adds this tree's Saabas contributions to class <paramref name="classIndex"/> into <paramref name="byFeature"/>; returns the leaf's probability.</summary>
     internal double AddContributions(ReadOnlySpan<double> row, int classIndex, Span<double> byFeature) =>
-        values[Walk(row, null, byFeature, classIndex) * ClassCount + classIndex];
+        _values[Walk(row, null, byFeature, classIndex) * ClassCount + classIndex];
 
-    internal double RootValue(int classIndex) => values[classIndex];
+    internal double RootValue(int classIndex) => _values[classIndex];
 
-    internal ReadOnlySpan<double> LeafValues(ReadOnlySpan<double> row) => values.AsSpan(LeafOf(row) * ClassCount, ClassCount);
+    internal ReadOnlySpan<double> LeafValues(ReadOnlySpan<double> row) => _values.AsSpan(LeafOf(row) * ClassCount, ClassCount);
 
     /// <summary>
     /// The minimal cost-complexity pruning sequence (as scikit-learn's cost_complexity_pruning_path): each entry is
     /// the alpha at which the next weakest link is cut and the total leaf impurity of the tree after the cut,
     /// starting with alpha 0 and the full tree.
     /// </summary>
-    public IReadOnlyList<(double Alpha, double Impurity)> PruningPath() => CostComplexityPruning.Path(nodes, branches);
+    public IReadOnlyList<(double Alpha, double Impurity)> PruningPath() => CostComplexityPruning.Path(_nodes, _branches);
 
     /// <summary>A copy pruned at <paramref name="alpha"/>: every weakest link whose effective alpha is at most <paramref name="alpha"/> is cut.</summary>
     public DecisionTree Prune(double alpha)
     {
         if (!(alpha >= 0)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "DecisionTree.Prune: alpha must be ≥ 0.");
-        var cut = CostComplexityPruning.Cuts(nodes, branches, alpha);
+        var cut = CostComplexityPruning.Cuts(_nodes, _branches, alpha);
         return Compact(cut);
     }
 
@@ -187,7 +187,7 @@ public sealed class DecisionTree : IClassifier
         var id = 0;
         while (true)
         {
-            ref readonly var n = ref nodes[id];
+            ref readonly var n = ref _nodes[id];
             int next;
             switch (n.Kind)
             {
@@ -207,7 +207,7 @@ public sealed class DecisionTree : IClassifier
         var id = 0;
         while (true)
         {
-            ref readonly var n = ref nodes[id];
+            ref readonly var n = ref _nodes[id];
             if (n.Kind == SplitKind.Leaf) return id;
             var value = row[n.Feature];
             int next;
@@ -230,9 +230,9 @@ public sealed class DecisionTree : IClassifier
                     break;
             }
             if (next < 0) return id;
-            steps?.Add(new DecisionStep(n.Feature, names[n.Feature], value, n.Kind == SplitKind.Threshold ? n.Threshold : double.NaN,
+            steps?.Add(new DecisionStep(n.Feature, _names[n.Feature], value, n.Kind == SplitKind.Threshold ? n.Threshold : double.NaN,
                 n.Kind == SplitKind.CategorySet ? CategoriesIn(n.Table) : [], branch));
-            if (!byFeature.IsEmpty) byFeature[n.Feature] += values[next * ClassCount + classIndex] - values[id * ClassCount + classIndex];
+            if (!byFeature.IsEmpty) byFeature[n.Feature] += _values[next * ClassCount + classIndex] - _values[id * ClassCount + classIndex];
             id = next;
         }
     }
@@ -240,32 +240,32 @@ public sealed class DecisionTree : IClassifier
     private bool InMask(int table, double value)
     {
         var code = (int)value;
-        return (uint)code < MaskWords * 64 && (masks[table + (code >> 6)] & (1UL << (code & 63))) != 0;
+        return (uint)code < MaskWords * 64 && (_masks[table + (code >> 6)] & (1UL << (code & 63))) != 0;
     }
 
     private int BranchOf(in TreeNode n, double value)
     {
         var code = (int)value;
-        return (uint)code < (uint)n.Branches ? branches[n.Table + code] : -1;
+        return (uint)code < (uint)n.Branches ? _branches[n.Table + code] : -1;
     }
 
     /// <summary>The categories seen in training that the node sends left (unseen ones follow the larger child).</summary>
     private int[] CategoriesIn(int table)
     {
         var list = new List<int>();
-        for (var c = 0; c < FeatureMatrix.MaxCategories; c++) if ((masks[table + MaskWords + (c >> 6)] & (1UL << (c & 63))) != 0) list.Add(c);
+        for (var c = 0; c < FeatureMatrix.MaxCategories; c++) if ((_masks[table + MaskWords + (c >> 6)] & (1UL << (c & 63))) != 0) list.Add(c);
         return list.ToArray();
     }
 
     private int DepthBelow(int id)
     {
-        var n = nodes[id];
+        var n = _nodes[id];
         switch (n.Kind)
         {
             case SplitKind.Leaf: return 0;
             case SplitKind.CategoryBranches:
                 var deepest = 0;
-                for (var b = 0; b < n.Branches; b++) if (branches[n.Table + b] >= 0) deepest = Math.Max(deepest, DepthBelow(branches[n.Table + b]));
+                for (var b = 0; b < n.Branches; b++) if (_branches[n.Table + b] >= 0) deepest = Math.Max(deepest, DepthBelow(_branches[n.Table + b]));
                 return deepest + 1;
             default: return Math.Max(DepthBelow(n.Left), DepthBelow(n.Right)) + 1;
         }
@@ -279,15 +279,15 @@ public sealed class DecisionTree : IClassifier
         var newMasks = new List<ulong>();
         var newBranches = new List<int>();
         Copy(0);
-        return new DecisionTree(newNodes.ToArray(), newValues.ToArray(), newMasks.ToArray(), newBranches.ToArray(), ClassCount, names);
+        return new DecisionTree(newNodes.ToArray(), newValues.ToArray(), newMasks.ToArray(), newBranches.ToArray(), ClassCount, _names);
 
         int Copy(int id)
         {
-            var n = nodes[id];
+            var n = _nodes[id];
             var newId = newNodes.Count;
             if (cut[id]) { n.Kind = SplitKind.Leaf; n.Feature = -1; n.Gain = 0; }
             newNodes.Add(n);
-            for (var k = 0; k < ClassCount; k++) newValues.Add(values[id * ClassCount + k]);
+            for (var k = 0; k < ClassCount; k++) newValues.Add(_values[id * ClassCount + k]);
             switch (n.Kind)
             {
                 case SplitKind.Threshold:
@@ -295,17 +295,17 @@ public sealed class DecisionTree : IClassifier
                     if (n.Kind == SplitKind.CategorySet)
                     {
                         n.Table = newMasks.Count;
-                        for (var w = 0; w < 2 * MaskWords; w++) newMasks.Add(masks[nodes[id].Table + w]);
+                        for (var w = 0; w < 2 * MaskWords; w++) newMasks.Add(_masks[_nodes[id].Table + w]);
                     }
-                    n.Left = Copy(nodes[id].Left);
-                    n.Right = Copy(nodes[id].Right);
+                    n.Left = Copy(_nodes[id].Left);
+                    n.Right = Copy(_nodes[id].Right);
                     break;
                 case SplitKind.CategoryBranches:
                     n.Table = newBranches.Count;
                     for (var b = 0; b < n.Branches; b++) newBranches.Add(-1);
                     for (var b = 0; b < n.Branches; b++)
                     {
-                        var child = branches[nodes[id].Table + b];
+                        var child = _branches[_nodes[id].Table + b];
                         if (child >= 0) newBranches[n.Table + b] = Copy(child);
                     }
                     break;

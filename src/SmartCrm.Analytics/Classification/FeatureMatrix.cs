@@ -24,9 +24,9 @@ public sealed class FeatureMatrix
     /// <summary>The largest number of distinct codes a categorical column may use.</summary>
     public const int MaxCategories = 254;
 
-    private readonly double[] values;
-    private readonly FeatureKind[] kinds;
-    private readonly string[] names;
+    private readonly double[] _values;
+    private readonly FeatureKind[] _kinds;
+    private readonly string[] _names;
 
     /// <summary>Wraps <paramref name="values"/> (row-major, <paramref name="rows"/> × <paramref name="columns"/>) without copying.</summary>
     /// <param name="values">The values, row after row.</param>
@@ -46,18 +46,18 @@ public sealed class FeatureMatrix
             throw new ArgumentException($"FeatureMatrix: {kinds.Count} kinds given for {columns} columns.", nameof(kinds));
         if (names is not null && names.Count != columns)
             throw new ArgumentException($"FeatureMatrix: {names.Count} names given for {columns} columns.", nameof(names));
-        this.values = values;
+        this._values = values;
         Rows = rows;
         Columns = columns;
-        this.kinds = kinds?.ToArray() ?? new FeatureKind[columns];
-        this.names = names?.ToArray() ?? Enumerable.Range(0, columns).Select(c => $"x{c}").ToArray();
+        this._kinds = kinds?.ToArray() ?? new FeatureKind[columns];
+        this._names = names?.ToArray() ?? Enumerable.Range(0, columns).Select(c => $"x{c}").ToArray();
         for (var i = 0; i < values.Length; i++)
         {
             var v = values[i];
             if (!double.IsFinite(v))
-                throw new ArgumentException($"FeatureMatrix: value at row {i / columns}, column '{this.names[i % columns]}' is {v}; impute or drop it first.", nameof(values));
-            if (this.kinds[i % columns] == FeatureKind.Categorical && (v < 0 || v >= MaxCategories || v != Math.Floor(v)))
-                throw new ArgumentException($"FeatureMatrix: categorical column '{this.names[i % columns]}' has code {v} at row {i / columns}; codes are whole numbers 0..{MaxCategories - 1}.", nameof(values));
+                throw new ArgumentException($"FeatureMatrix: value at row {i / columns}, column '{this._names[i % columns]}' is {v}; impute or drop it first.", nameof(values));
+            if (this._kinds[i % columns] == FeatureKind.Categorical && (v < 0 || v >= MaxCategories || v != Math.Floor(v)))
+                throw new ArgumentException($"FeatureMatrix: categorical column '{this._names[i % columns]}' has code {v} at row {i / columns}; codes are whole numbers 0..{MaxCategories - 1}.", nameof(values));
         }
     }
 
@@ -84,20 +84,20 @@ public sealed class FeatureMatrix
     public int Columns { get; }
 
     /// <summary>The kind of each column.</summary>
-    public IReadOnlyList<FeatureKind> Kinds => kinds;
+    public IReadOnlyList<FeatureKind> Kinds => _kinds;
 
     /// <summary>The name of each column.</summary>
-    public IReadOnlyList<string> Names => names;
+    public IReadOnlyList<string> Names => _names;
 
     /// <summary>The value at <paramref name="row"/>, <paramref name="column"/>.</summary>
-    public double this[int row, int column] => values[row * Columns + column];
+    public double this[int row, int column] => _values[row * Columns + column];
 
     /// <summary>The features of one example.</summary>
     public ReadOnlySpan<double> Row(int row)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
-        return values.AsSpan(row * Columns, Columns);
+        return _values.AsSpan(row * Columns, Columns);
     }
 
     /// <summary>A new matrix holding the given rows, in that order (for cross-validation folds).</summary>
@@ -106,18 +106,18 @@ public sealed class FeatureMatrix
     {
         var copy = new double[rows.Length * Columns];
         for (var i = 0; i < rows.Length; i++) Row(rows[i]).CopyTo(copy.AsSpan(i * Columns, Columns));
-        return new FeatureMatrix(copy, rows.Length, Columns, kinds, names, trusted: true);
+        return new FeatureMatrix(copy, rows.Length, Columns, _kinds, _names, trusted: true);
     }
 
-    internal ReadOnlySpan<double> Values => values;
+    internal ReadOnlySpan<double> Values => _values;
 
     private FeatureMatrix(double[] values, int rows, int columns, FeatureKind[] kinds, string[] names, bool trusted)
     {
         _ = trusted;
-        this.values = values;
+        this._values = values;
         Rows = rows;
         Columns = columns;
-        this.kinds = kinds;
-        this.names = names;
+        this._kinds = kinds;
+        this._names = names;
     }
 }

@@ -59,27 +59,27 @@ public sealed record GradientBoostingOptions
 /// </summary>
 public sealed class GradientBoostedTrees : IClassifier
 {
-    private readonly BoostedTree[] trees;
-    private readonly string[] names;
+    private readonly BoostedTree[] _trees;
+    private readonly string[] _names;
 
     private GradientBoostedTrees(double baseline, BoostedTree[] trees, string[] names)
     {
         Baseline = baseline;
-        this.trees = trees;
-        this.names = names;
+        this._trees = trees;
+        this._names = names;
     }
 
     /// <inheritdoc/>
     public int ClassCount => 2;
 
     /// <inheritdoc/>
-    public int FeatureCount => names.Length;
+    public int FeatureCount => _names.Length;
 
     /// <summary>The log-odds every example starts from: log(p / (1 − p)) of the training share of class 1.</summary>
     public double Baseline { get; }
 
     /// <summary>Number of trees.</summary>
-    public int TreeCount => trees.Length;
+    public int TreeCount => _trees.Length;
 
     /// <summary>Fits on <paramref name="x"/> with labels 0 and 1 (both must be present).</summary>
     public static GradientBoostedTrees Fit(FeatureMatrix x, ReadOnlySpan<int> labels, GradientBoostingOptions? options = null,
@@ -144,7 +144,7 @@ public sealed class GradientBoostedTrees : IClassifier
     {
         ClassifierScoring.CheckRow(row, FeatureCount, "GradientBoostedTrees.LogOdds");
         var s = Baseline;
-        foreach (var tree in trees) s += tree.ValueOf(row);
+        foreach (var tree in _trees) s += tree.ValueOf(row);
         return s;
     }
 
@@ -167,20 +167,20 @@ public sealed class GradientBoostedTrees : IClassifier
         var byFeature = new double[FeatureCount];
         var baseline = Baseline;
         var prediction = Baseline;
-        foreach (var tree in trees)
+        foreach (var tree in _trees)
         {
             baseline += tree.RootValue;
             prediction += tree.AddContributions(row, byFeature);
         }
         for (var f = 0; f < byFeature.Length; f++) byFeature[f] *= sign;
-        return new Explanation(sign * baseline, sign * prediction, Explanation.Rank(byFeature, names), []);
+        return new Explanation(sign * baseline, sign * prediction, Explanation.Rank(byFeature, _names), []);
     }
 
     /// <summary>Each feature's share of the total split gain over all trees.</summary>
     public double[] FeatureImportances()
     {
         var importance = new double[FeatureCount];
-        foreach (var tree in trees) tree.AddGains(importance);
+        foreach (var tree in _trees) tree.AddGains(importance);
         var total = importance.Sum();
         if (total > 0) for (var f = 0; f < importance.Length; f++) importance[f] /= total;
         return importance;

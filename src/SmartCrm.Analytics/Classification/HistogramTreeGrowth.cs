@@ -69,27 +69,27 @@ internal sealed class BoostedTree(int[] feature, double[] threshold, byte[] binT
 /// </summary>
 internal sealed class HistogramTreeGrowth
 {
-    private readonly FeatureBins bins;
-    private readonly byte[][] binned;
-    private readonly double[] gradients;
-    private readonly double[] hessians;
-    private readonly GradientBoostingOptions options;
-    private readonly int[] offsets;
-    private readonly int totalBins;
-    private readonly Stack<HistogramBin[]> pool = new();
-    private int[] rows = [];
-    private int[] scratch = [];
+    private readonly FeatureBins _bins;
+    private readonly byte[][] _binned;
+    private readonly double[] _gradients;
+    private readonly double[] _hessians;
+    private readonly GradientBoostingOptions _options;
+    private readonly int[] _offsets;
+    private readonly int _totalBins;
+    private readonly Stack<HistogramBin[]> _pool = new();
+    private int[] _rows = [];
+    private int[] _scratch = [];
 
     public HistogramTreeGrowth(FeatureBins bins, byte[][] binned, double[] gradients, double[] hessians, GradientBoostingOptions options)
     {
-        this.bins = bins;
-        this.binned = binned;
-        this.gradients = gradients;
-        this.hessians = hessians;
-        this.options = options;
-        offsets = new int[bins.Columns + 1];
-        for (var f = 0; f < bins.Columns; f++) offsets[f + 1] = offsets[f] + bins.Counts[f];
-        totalBins = offsets[^1];
+        this._bins = bins;
+        this._binned = binned;
+        this._gradients = gradients;
+        this._hessians = hessians;
+        this._options = options;
+        _offsets = new int[bins.Columns + 1];
+        for (var f = 0; f < bins.Columns; f++) _offsets[f + 1] = _offsets[f] + bins.Counts[f];
+        _totalBins = _offsets[^1];
     }
 
     private sealed class Node
@@ -109,13 +109,13 @@ internal sealed class HistogramTreeGrowth
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public BoostedTree Grow(int[] inBag)
     {
-        if (rows.Length < inBag.Length) { rows = new int[inBag.Length]; scratch = new int[inBag.Length]; }
-        Array.Copy(inBag, rows, inBag.Length);
+        if (_rows.Length < inBag.Length) { _rows = new int[inBag.Length]; _scratch = new int[inBag.Length]; }
+        Array.Copy(inBag, _rows, inBag.Length);
         var nodes = new List<Node>();
         var root = new Node { Start = 0, End = inBag.Length, Depth = 0 };
-        foreach (var r in inBag) { root.Gradient += gradients[r]; root.Hessian += hessians[r]; }
+        foreach (var r in inBag) { root.Gradient += _gradients[r]; root.Hessian += _hessians[r]; }
         nodes.Add(root);
-        var maxLeaves = options.MaxLeaves ?? int.MaxValue;
+        var maxLeaves = _options.MaxLeaves ?? int.MaxValue;
         var candidates = new PriorityQueue<Node, double>();
         if (Splittable(root))
         {
@@ -156,23 +156,23 @@ internal sealed class HistogramTreeGrowth
         return Freeze(nodes);
     }
 
-    private bool Splittable(Node node) => node.Depth < options.MaxDepth && node.End - node.Start >= 2 * options.MinSamplesLeaf;
+    private bool Splittable(Node node) => node.Depth < _options.MaxDepth && node.End - node.Start >= 2 * _options.MinSamplesLeaf;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private HistogramBin[] Build(Node node)
     {
-        var histogram = pool.Count > 0 ? pool.Pop() : new HistogramBin[totalBins];
+        var histogram = _pool.Count > 0 ? _pool.Pop() : new HistogramBin[_totalBins];
         Array.Clear(histogram);
-        var span = rows.AsSpan(node.Start, node.End - node.Start);
-        for (var f = 0; f < bins.Columns; f++)
+        var span = _rows.AsSpan(node.Start, node.End - node.Start);
+        for (var f = 0; f < _bins.Columns; f++)
         {
-            var column = binned[f];
-            var h = histogram.AsSpan(offsets[f], bins.Counts[f]);
+            var column = _binned[f];
+            var h = histogram.AsSpan(_offsets[f], _bins.Counts[f]);
             foreach (var r in span)
             {
                 ref var bin = ref h[column[r]];
-                bin.Gradient += gradients[r];
-                bin.Hessian += hessians[r];
+                bin.Gradient += _gradients[r];
+                bin.Hessian += _hessians[r];
                 bin.Count++;
             }
         }
@@ -193,26 +193,26 @@ internal sealed class HistogramTreeGrowth
     private void Release(Node node)
     {
         if (node.Histogram is null) return;
-        pool.Push(node.Histogram);
+        _pool.Push(node.Histogram);
         node.Histogram = null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool FindSplit(Node node)
     {
-        var lambda = options.L2;
+        var lambda = _options.L2;
         var (g, h) = (node.Gradient, node.Hessian);
         var count = node.End - node.Start;
         var parentScore = g * g / (h + lambda);
-        var minLeaf = options.MinSamplesLeaf;
-        var minHessian = options.MinHessianLeaf;
+        var minLeaf = _options.MinSamplesLeaf;
+        var minHessian = _options.MinHessianLeaf;
         var histogram = node.Histogram!;
         node.Gain = 1e-12;
         var found = false;
-        for (var f = 0; f < bins.Columns; f++)
+        for (var f = 0; f < _bins.Columns; f++)
         {
-            var hist = histogram.AsSpan(offsets[f], bins.Counts[f]);
-            if (bins.Kinds[f] == FeatureKind.Numeric)
+            var hist = histogram.AsSpan(_offsets[f], _bins.Counts[f]);
+            if (_bins.Kinds[f] == FeatureKind.Numeric)
             {
                 double gl = 0, hl = 0;
                 var cl = 0;
@@ -246,9 +246,9 @@ internal sealed class HistogramTreeGrowth
         if (used.Count < 2) return false;
         var keys = new double[used.Count];
         var order = used.ToArray();
-        for (var i = 0; i < order.Length; i++) keys[i] = hist[order[i]].Gradient / (hist[order[i]].Hessian + options.CategorySmoothing);
+        for (var i = 0; i < order.Length; i++) keys[i] = hist[order[i]].Gradient / (hist[order[i]].Hessian + _options.CategorySmoothing);
         Array.Sort(keys, order);
-        var lambda = options.L2;
+        var lambda = _options.L2;
         var (g, h, count) = (node.Gradient, node.Hessian, node.End - node.Start);
         double gl = 0, hl = 0;
         var cl = 0;
@@ -258,8 +258,8 @@ internal sealed class HistogramTreeGrowth
             gl += hist[order[i]].Gradient;
             hl += hist[order[i]].Hessian;
             cl += hist[order[i]].Count;
-            if (cl < options.MinSamplesLeaf || hl < options.MinHessianLeaf) continue;
-            if (count - cl < options.MinSamplesLeaf || h - hl < options.MinHessianLeaf) continue;
+            if (cl < _options.MinSamplesLeaf || hl < _options.MinHessianLeaf) continue;
+            if (count - cl < _options.MinSamplesLeaf || h - hl < _options.MinHessianLeaf) continue;
             var gain = gl * gl / (hl + lambda) + (g - gl) * (g - gl) / (h - hl + lambda) - parentScore;
             if (gain > node.Gain)
             {
@@ -276,11 +276,11 @@ internal sealed class HistogramTreeGrowth
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Partition(Node node)
     {
-        var column = binned[node.Feature];
-        var span = rows.AsSpan(node.Start, node.End - node.Start);
+        var column = _binned[node.Feature];
+        var span = _rows.AsSpan(node.Start, node.End - node.Start);
         var leftCount = 0;
         var rightCount = 0;
-        var buffer = scratch.AsSpan(0, span.Length);
+        var buffer = _scratch.AsSpan(0, span.Length);
         foreach (var r in span)
         {
             var bin = column[r];
@@ -307,7 +307,7 @@ internal sealed class HistogramTreeGrowth
         for (var i = 0; i < n; i++)
         {
             var node = nodes[i];
-            value[i] = -node.Gradient / (node.Hessian + options.L2) * options.LearningRate;
+            value[i] = -node.Gradient / (node.Hessian + _options.L2) * _options.LearningRate;
             feature[i] = node.Left >= 0 ? node.Feature : -1;
             left[i] = node.Left;
             right[i] = node.Right;
@@ -315,7 +315,7 @@ internal sealed class HistogramTreeGrowth
             gain[i] = node.Gain;
             categorical[i] = node.Categorical;
             binThreshold[i] = node.BinThreshold;
-            threshold[i] = node.Categorical ? double.NaN : bins.Thresholds[node.Feature][node.BinThreshold];
+            threshold[i] = node.Categorical ? double.NaN : _bins.Thresholds[node.Feature][node.BinThreshold];
             node.Mask.CopyTo(masks, i * 4);
         }
         return new BoostedTree(feature, threshold, binThreshold, categorical, masks, left, right, value, gain);

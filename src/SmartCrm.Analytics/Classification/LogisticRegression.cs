@@ -31,20 +31,20 @@ public sealed record LogisticRegressionOptions
 /// </summary>
 public sealed class LogisticRegression : IClassifier
 {
-    private readonly double[] weights; // rows × (features + 1), intercept last, on the standardised scale
-    private readonly double[] means;
-    private readonly double[] scales;
-    private readonly string[] names;
-    private readonly int rowsOfWeights;
+    private readonly double[] _weights; // rows × (features + 1), intercept last, on the standardised scale
+    private readonly double[] _means;
+    private readonly double[] _scales;
+    private readonly string[] _names;
+    private readonly int _rowsOfWeights;
 
     private LogisticRegression(double[] weights, double[] means, double[] scales, string[] names, int classCount, int iterations, bool converged)
     {
-        this.weights = weights;
-        this.means = means;
-        this.scales = scales;
-        this.names = names;
+        this._weights = weights;
+        this._means = means;
+        this._scales = scales;
+        this._names = names;
         ClassCount = classCount;
-        rowsOfWeights = classCount == 2 ? 1 : classCount;
+        _rowsOfWeights = classCount == 2 ? 1 : classCount;
         Iterations = iterations;
         Converged = converged;
     }
@@ -53,7 +53,7 @@ public sealed class LogisticRegression : IClassifier
     public int ClassCount { get; }
 
     /// <inheritdoc/>
-    public int FeatureCount => means.Length;
+    public int FeatureCount => _means.Length;
 
     /// <summary>L-BFGS iterations used.</summary>
     public int Iterations { get; }
@@ -119,11 +119,11 @@ public sealed class LogisticRegression : IClassifier
     /// </summary>
     public double[][] Coefficients()
     {
-        var result = new double[rowsOfWeights][];
-        for (var k = 0; k < rowsOfWeights; k++)
+        var result = new double[_rowsOfWeights][];
+        for (var k = 0; k < _rowsOfWeights; k++)
         {
             result[k] = new double[FeatureCount];
-            for (var f = 0; f < FeatureCount; f++) result[k][f] = weights[k * (FeatureCount + 1) + f] / scales[f];
+            for (var f = 0; f < FeatureCount; f++) result[k][f] = _weights[k * (FeatureCount + 1) + f] / _scales[f];
         }
         return result;
     }
@@ -131,11 +131,11 @@ public sealed class LogisticRegression : IClassifier
     /// <summary>Intercepts on the original feature scale, one per row of <see cref="Coefficients"/>.</summary>
     public double[] Intercepts()
     {
-        var result = new double[rowsOfWeights];
-        for (var k = 0; k < rowsOfWeights; k++)
+        var result = new double[_rowsOfWeights];
+        for (var k = 0; k < _rowsOfWeights; k++)
         {
-            var b = weights[k * (FeatureCount + 1) + FeatureCount];
-            for (var f = 0; f < FeatureCount; f++) b -= weights[k * (FeatureCount + 1) + f] * means[f] / scales[f];
+            var b = _weights[k * (FeatureCount + 1) + FeatureCount];
+            for (var f = 0; f < FeatureCount; f++) b -= _weights[k * (FeatureCount + 1) + f] * _means[f] / _scales[f];
             result[k] = b;
         }
         return result;
@@ -144,8 +144,8 @@ public sealed class LogisticRegression : IClassifier
     /// <summary>Coefficients on the standardised scale (change in log-odds per standard deviation): comparable across features.</summary>
     public double[][] StandardisedCoefficients()
     {
-        var result = new double[rowsOfWeights][];
-        for (var k = 0; k < rowsOfWeights; k++) result[k] = weights.AsSpan(k * (FeatureCount + 1), FeatureCount).ToArray();
+        var result = new double[_rowsOfWeights][];
+        for (var k = 0; k < _rowsOfWeights; k++) result[k] = _weights.AsSpan(k * (FeatureCount + 1), FeatureCount).ToArray();
         return result;
     }
 
@@ -179,17 +179,17 @@ public sealed class LogisticRegression : IClassifier
         ClassifierScoring.CheckClass(classIndex, ClassCount, "LogisticRegression.Explain");
         var (k, sign) = ClassCount == 2 ? (0, classIndex == 1 ? 1.0 : -1.0) : (classIndex, 1.0);
         var contributions = new double[FeatureCount];
-        var w = weights.AsSpan(k * (FeatureCount + 1), FeatureCount + 1);
-        for (var f = 0; f < FeatureCount; f++) contributions[f] = sign * w[f] * (row[f] - means[f]) / scales[f];
-        return new Explanation(sign * w[FeatureCount], sign * Score(row, k), Explanation.Rank(contributions, names), []);
+        var w = _weights.AsSpan(k * (FeatureCount + 1), FeatureCount + 1);
+        for (var f = 0; f < FeatureCount; f++) contributions[f] = sign * w[f] * (row[f] - _means[f]) / _scales[f];
+        return new Explanation(sign * w[FeatureCount], sign * Score(row, k), Explanation.Rank(contributions, _names), []);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Score(ReadOnlySpan<double> row, int k)
     {
-        var w = weights.AsSpan(k * (FeatureCount + 1), FeatureCount + 1);
+        var w = _weights.AsSpan(k * (FeatureCount + 1), FeatureCount + 1);
         var s = w[FeatureCount];
-        for (var f = 0; f < FeatureCount; f++) s += w[f] * (row[f] - means[f]) / scales[f];
+        for (var f = 0; f < FeatureCount; f++) s += w[f] * (row[f] - _means[f]) / _scales[f];
         return s;
     }
 

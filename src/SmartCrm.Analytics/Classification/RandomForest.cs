@@ -25,13 +25,13 @@ public sealed record RandomForestOptions
 /// </summary>
 public sealed class RandomForest : IClassifier
 {
-    private readonly DecisionTree[] trees;
-    private readonly string[] names;
+    private readonly DecisionTree[] _trees;
+    private readonly string[] _names;
 
     private RandomForest(DecisionTree[] trees, string[] names, int classCount)
     {
-        this.trees = trees;
-        this.names = names;
+        this._trees = trees;
+        this._names = names;
         ClassCount = classCount;
     }
 
@@ -39,10 +39,10 @@ public sealed class RandomForest : IClassifier
     public int ClassCount { get; }
 
     /// <inheritdoc/>
-    public int FeatureCount => names.Length;
+    public int FeatureCount => _names.Length;
 
     /// <summary>Number of trees.</summary>
-    public int TreeCount => trees.Length;
+    public int TreeCount => _trees.Length;
 
     /// <summary>Grows the forest on <paramref name="x"/> with class codes <paramref name="labels"/>.</summary>
     public static RandomForest Fit(FeatureMatrix x, ReadOnlySpan<int> labels, RandomForestOptions? options = null, CancellationToken cancellationToken = default)
@@ -76,12 +76,12 @@ public sealed class RandomForest : IClassifier
         ClassifierScoring.CheckRow(row, FeatureCount, "RandomForest.PredictProbabilities");
         if (probabilities.Length != ClassCount) throw new ArgumentException($"RandomForest.PredictProbabilities: {probabilities.Length} slots for {ClassCount} classes.", nameof(probabilities));
         probabilities.Clear();
-        foreach (var tree in trees)
+        foreach (var tree in _trees)
         {
             var leaf = tree.LeafValues(row);
             for (var k = 0; k < ClassCount; k++) probabilities[k] += leaf[k];
         }
-        for (var k = 0; k < ClassCount; k++) probabilities[k] /= trees.Length;
+        for (var k = 0; k < ClassCount; k++) probabilities[k] /= _trees.Length;
     }
 
     /// <inheritdoc/>
@@ -91,12 +91,12 @@ public sealed class RandomForest : IClassifier
         ClassifierScoring.CheckClass(classIndex, ClassCount, "RandomForest.Explain");
         var byFeature = new double[FeatureCount];
         double baseline = 0, prediction = 0;
-        foreach (var tree in trees)
+        foreach (var tree in _trees)
         {
             prediction += tree.AddContributions(row, classIndex, byFeature);
             baseline += tree.RootValue(classIndex);
         }
-        for (var f = 0; f < byFeature.Length; f++) byFeature[f] /= trees.Length;
-        return new Explanation(baseline / trees.Length, prediction / trees.Length, Explanation.Rank(byFeature, names), []);
+        for (var f = 0; f < byFeature.Length; f++) byFeature[f] /= _trees.Length;
+        return new Explanation(baseline / _trees.Length, prediction / _trees.Length, Explanation.Rank(byFeature, _names), []);
     }
 }

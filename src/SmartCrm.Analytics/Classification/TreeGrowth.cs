@@ -12,37 +12,37 @@ internal sealed class TreeGrowth
 {
     private const double Ln2 = 0.69314718055994530942;
 
-    private readonly int classCount;
-    private readonly int featureCount;
-    private readonly double[][] columns;
-    private readonly int[] labels;
-    private readonly double[] weights;
-    private readonly FeatureKind[] kinds;
-    private readonly DecisionTreeOptions options;
-    private readonly string[] names;
-    private readonly int[]?[] sorted;
-    private readonly double[]?[] levels;
-    private readonly byte[]?[] levelOf;
-    private readonly double[] levelCounts;
-    private readonly bool unitWeights;
-    private readonly int[] levelSamples;
-    private readonly int[] members;
-    private readonly int[] scratch;
-    private readonly int[] branchOf;
-    private readonly Random random;
-    private readonly int[] featureOrder;
+    private readonly int _classCount;
+    private readonly int _featureCount;
+    private readonly double[][] _columns;
+    private readonly int[] _labels;
+    private readonly double[] _weights;
+    private readonly FeatureKind[] _kinds;
+    private readonly DecisionTreeOptions _options;
+    private readonly string[] _names;
+    private readonly int[]?[] _sorted;
+    private readonly double[]?[] _levels;
+    private readonly byte[]?[] _levelOf;
+    private readonly double[] _levelCounts;
+    private readonly bool _unitWeights;
+    private readonly int[] _levelSamples;
+    private readonly int[] _members;
+    private readonly int[] _scratch;
+    private readonly int[] _branchOf;
+    private readonly Random _random;
+    private readonly int[] _featureOrder;
 
-    private readonly double[] nodeCounts;
-    private readonly double[] left;
-    private readonly double[] categoryCounts;
-    private readonly double[] categoryWeight;
-    private readonly int[] categorySamples;
-    private readonly List<int> present = [];
+    private readonly double[] _nodeCounts;
+    private readonly double[] _left;
+    private readonly double[] _categoryCounts;
+    private readonly double[] _categoryWeight;
+    private readonly int[] _categorySamples;
+    private readonly List<int> _present = [];
 
-    private readonly List<TreeNode> nodes = [];
-    private readonly List<double> values = [];
-    private readonly List<ulong> masks = [];
-    private readonly List<int> branches = [];
+    private readonly List<TreeNode> _nodes = [];
+    private readonly List<double> _values = [];
+    private readonly List<ulong> _masks = [];
+    private readonly List<int> _branches = [];
 
     public TreeGrowth(FeatureMatrix x, ReadOnlySpan<int> y, ReadOnlySpan<double> w, int classCount, DecisionTreeOptions options)
         : this(new PresortedFeatures(x), y, w, classCount, options)
@@ -52,46 +52,46 @@ internal sealed class TreeGrowth
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public TreeGrowth(PresortedFeatures features, ReadOnlySpan<int> y, ReadOnlySpan<double> w, int classCount, DecisionTreeOptions options)
     {
-        this.classCount = classCount;
-        this.options = options;
-        featureCount = features.Columns.Length;
-        kinds = features.Kinds;
-        names = features.Names;
-        columns = features.Columns;
-        levels = features.Levels;
-        levelOf = features.LevelOf;
-        levelCounts = new double[PresortedFeatures.MaxLevels * classCount];
-        levelSamples = new int[PresortedFeatures.MaxLevels];
+        this._classCount = classCount;
+        this._options = options;
+        _featureCount = features.Columns.Length;
+        _kinds = features.Kinds;
+        _names = features.Names;
+        _columns = features.Columns;
+        _levels = features.Levels;
+        _levelOf = features.LevelOf;
+        _levelCounts = new double[PresortedFeatures.MaxLevels * classCount];
+        _levelSamples = new int[PresortedFeatures.MaxLevels];
         var rows = features.Rows;
-        labels = y.ToArray();
-        weights = w.IsEmpty ? Enumerable.Repeat(1.0, rows).ToArray() : w.ToArray();
-        unitWeights = w.IsEmpty;
-        random = new Random(options.Seed);
-        featureOrder = Enumerable.Range(0, featureCount).ToArray();
+        _labels = y.ToArray();
+        _weights = w.IsEmpty ? Enumerable.Repeat(1.0, rows).ToArray() : w.ToArray();
+        _unitWeights = w.IsEmpty;
+        _random = new Random(options.Seed);
+        _featureOrder = Enumerable.Range(0, _featureCount).ToArray();
 
         var inBag = new List<int>(rows);
-        for (var r = 0; r < rows; r++) if (weights[r] > 0) inBag.Add(r);
-        members = inBag.ToArray();
-        scratch = new int[members.Length];
-        branchOf = new int[rows];
+        for (var r = 0; r < rows; r++) if (_weights[r] > 0) inBag.Add(r);
+        _members = inBag.ToArray();
+        _scratch = new int[_members.Length];
+        _branchOf = new int[rows];
 
         // The shared sort order of all rows, filtered to the rows in this sample: no sorting per tree.
-        sorted = new int[]?[featureCount];
-        for (var f = 0; f < featureCount; f++)
+        _sorted = new int[]?[_featureCount];
+        for (var f = 0; f < _featureCount; f++)
         {
             if (features.Sorted[f] is not { } all) continue;
-            if (members.Length == rows) { sorted[f] = (int[])all.Clone(); continue; }
-            var order = new int[members.Length];
+            if (_members.Length == rows) { _sorted[f] = (int[])all.Clone(); continue; }
+            var order = new int[_members.Length];
             var at = 0;
-            foreach (var r in all) if (weights[r] > 0) order[at++] = r;
-            sorted[f] = order;
+            foreach (var r in all) if (_weights[r] > 0) order[at++] = r;
+            _sorted[f] = order;
         }
 
-        nodeCounts = new double[classCount];
-        left = new double[classCount];
-        categoryCounts = new double[FeatureMatrix.MaxCategories * classCount];
-        categoryWeight = new double[FeatureMatrix.MaxCategories];
-        categorySamples = new int[FeatureMatrix.MaxCategories];
+        _nodeCounts = new double[classCount];
+        _left = new double[classCount];
+        _categoryCounts = new double[FeatureMatrix.MaxCategories * classCount];
+        _categoryWeight = new double[FeatureMatrix.MaxCategories];
+        _categorySamples = new int[FeatureMatrix.MaxCategories];
     }
 
     private struct Split
@@ -110,51 +110,51 @@ internal sealed class TreeGrowth
     public DecisionTree Grow()
     {
         var stack = new Stack<Work>();
-        stack.Push(new Work(0, members.Length, 0, -1, 0));
+        stack.Push(new Work(0, _members.Length, 0, -1, 0));
         while (stack.Count > 0)
         {
             var work = stack.Pop();
             var id = AddNode(work.Start, work.End);
             if (work.Parent >= 0) Link(work.Parent, work.Slot, id);
             var samples = work.End - work.Start;
-            if (work.Depth >= options.MaxDepth || samples < options.MinSamplesSplit || samples < 2 * options.MinSamplesLeaf
-                || nodes[id].Impurity <= 1e-12) continue;
-            var split = FindBest(work.Start, work.End, nodes[id].Weight, nodes[id].Impurity);
+            if (work.Depth >= _options.MaxDepth || samples < _options.MinSamplesSplit || samples < 2 * _options.MinSamplesLeaf
+                || _nodes[id].Impurity <= 1e-12) continue;
+            var split = FindBest(work.Start, work.End, _nodes[id].Weight, _nodes[id].Impurity);
             if (split.Feature < 0) continue;
             Apply(id, split, work, stack);
         }
-        return new DecisionTree([.. nodes], [.. values], [.. masks], [.. branches], classCount, names);
+        return new DecisionTree([.. _nodes], [.. _values], [.. _masks], [.. _branches], _classCount, _names);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AddNode(int start, int end)
     {
-        Array.Clear(nodeCounts);
+        Array.Clear(_nodeCounts);
         double weight = 0;
         for (var i = start; i < end; i++)
         {
-            var s = members[i];
-            nodeCounts[labels[s]] += weights[s];
-            weight += weights[s];
+            var s = _members[i];
+            _nodeCounts[_labels[s]] += _weights[s];
+            weight += _weights[s];
         }
-        for (var k = 0; k < classCount; k++) values.Add(nodeCounts[k] / weight);
-        nodes.Add(new TreeNode
+        for (var k = 0; k < _classCount; k++) _values.Add(_nodeCounts[k] / weight);
+        _nodes.Add(new TreeNode
         {
             Feature = -1,
             Kind = SplitKind.Leaf,
             Samples = end - start,
             Weight = weight,
-            Impurity = Impurity(nodeCounts, weight),
+            Impurity = Impurity(_nodeCounts, weight),
             Left = -1,
             Right = -1,
         });
-        return nodes.Count - 1;
+        return _nodes.Count - 1;
     }
 
     private void Link(int parent, int slot, int child)
     {
-        ref var p = ref CollectionsMarshal.AsSpan(nodes)[parent];
-        if (p.Kind == SplitKind.CategoryBranches) branches[p.Table + slot] = child;
+        ref var p = ref CollectionsMarshal.AsSpan(_nodes)[parent];
+        if (p.Kind == SplitKind.CategoryBranches) _branches[p.Table + slot] = child;
         else if (slot == 0) p.Left = child;
         else p.Right = child;
     }
@@ -166,20 +166,20 @@ internal sealed class TreeGrowth
         var nodeTotal = weight * impurity;
         // nodeCounts still holds this node's class weights: AddNode ran just before.
         var tried = 0;
-        var limit = options.MaxFeatures ?? featureCount;
-        for (var j = 0; j < featureCount && tried < limit; j++)
+        var limit = _options.MaxFeatures ?? _featureCount;
+        for (var j = 0; j < _featureCount && tried < limit; j++)
         {
             int f;
-            if (options.MaxFeatures is null) f = j;
+            if (_options.MaxFeatures is null) f = j;
             else
             {
-                var pick = random.Next(j, featureCount);
-                (featureOrder[j], featureOrder[pick]) = (featureOrder[pick], featureOrder[j]);
-                f = featureOrder[j];
+                var pick = _random.Next(j, _featureCount);
+                (_featureOrder[j], _featureOrder[pick]) = (_featureOrder[pick], _featureOrder[j]);
+                f = _featureOrder[j];
             }
-            var varies = kinds[f] == FeatureKind.Numeric
-                ? levels[f] is null ? SearchThreshold(f, start, end, weight, nodeTotal, ref best) : SearchLevels(f, start, end, weight, nodeTotal, ref best)
-                : options.MultiwayCategorical
+            var varies = _kinds[f] == FeatureKind.Numeric
+                ? _levels[f] is null ? SearchThreshold(f, start, end, weight, nodeTotal, ref best) : SearchLevels(f, start, end, weight, nodeTotal, ref best)
+                : _options.MultiwayCategorical
                     ? SearchBranches(f, start, end, nodeTotal, ref best)
                     : SearchCategorySet(f, start, end, weight, nodeTotal, ref best);
             if (varies) tried++;
@@ -190,27 +190,27 @@ internal sealed class TreeGrowth
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool SearchThreshold(int f, int start, int end, double weight, double nodeTotal, ref Split best)
     {
-        var order = sorted[f]!;
-        var column = columns[f];
+        var order = _sorted[f]!;
+        var column = _columns[f];
         if (column[order[start]] >= column[order[end - 1]]) return false;
-        Array.Clear(left);
+        Array.Clear(_left);
         double squareLeft = 0, squareRight = 0, entropyLeft = 0, entropyRight = 0;
-        var gini = options.Criterion == SplitCriterion.Gini;
-        for (var k = 0; k < classCount; k++)
+        var gini = _options.Criterion == SplitCriterion.Gini;
+        for (var k = 0; k < _classCount; k++)
         {
-            squareRight += nodeCounts[k] * nodeCounts[k];
-            entropyRight += XLogX(nodeCounts[k]);
+            squareRight += _nodeCounts[k] * _nodeCounts[k];
+            entropyRight += XLogX(_nodeCounts[k]);
         }
         double weightLeft = 0;
         var samples = end - start;
-        var minLeaf = options.MinSamplesLeaf;
+        var minLeaf = _options.MinSamplesLeaf;
         for (var i = start; i < end - 1; i++)
         {
             var s = order[i];
-            var c = labels[s];
-            var ws = weights[s];
-            var l = left[c];
-            var r = nodeCounts[c] - l;
+            var c = _labels[s];
+            var ws = _weights[s];
+            var l = _left[c];
+            var r = _nodeCounts[c] - l;
             if (gini)
             {
                 squareLeft += ws * (2 * l + ws);
@@ -221,7 +221,7 @@ internal sealed class TreeGrowth
                 entropyLeft += XLogX(l + ws) - XLogX(l);
                 entropyRight += XLogX(r - ws) - XLogX(r);
             }
-            left[c] = l + ws;
+            _left[c] = l + ws;
             weightLeft += ws;
             var leftSamples = i - start + 1;
             if (leftSamples < minLeaf) continue;
@@ -250,54 +250,54 @@ internal sealed class TreeGrowth
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool SearchLevels(int f, int start, int end, double weight, double nodeTotal, ref Split best)
     {
-        var rank = levelOf[f]!;
-        var values = levels[f]!;
+        var rank = _levelOf[f]!;
+        var values = _levels[f]!;
         var count = values.Length;
-        Array.Clear(levelCounts, 0, count * classCount);
-        Array.Clear(levelSamples, 0, count);
-        if (unitWeights)
+        Array.Clear(_levelCounts, 0, count * _classCount);
+        Array.Clear(_levelSamples, 0, count);
+        if (_unitWeights)
         {
             for (var i = start; i < end; i++)
             {
-                var s = members[i];
+                var s = _members[i];
                 var level = rank[s];
-                levelSamples[level]++;
-                levelCounts[level * classCount + labels[s]]++;
+                _levelSamples[level]++;
+                _levelCounts[level * _classCount + _labels[s]]++;
             }
         }
         else
         {
             for (var i = start; i < end; i++)
             {
-                var s = members[i];
+                var s = _members[i];
                 var level = rank[s];
-                levelSamples[level]++;
-                levelCounts[level * classCount + labels[s]] += weights[s];
+                _levelSamples[level]++;
+                _levelCounts[level * _classCount + _labels[s]] += _weights[s];
             }
         }
         var lowest = 0;
-        while (levelSamples[lowest] == 0) lowest++;
+        while (_levelSamples[lowest] == 0) lowest++;
         var highest = count - 1;
-        while (levelSamples[highest] == 0) highest--;
+        while (_levelSamples[highest] == 0) highest--;
         if (lowest == highest) return false;
-        Array.Clear(left);
+        Array.Clear(_left);
         double weightLeft = 0;
         var leftSamples = 0;
         var samples = end - start;
         for (var level = lowest; level < highest; level++)
         {
-            if (levelSamples[level] == 0) continue;
-            for (var k = 0; k < classCount; k++)
+            if (_levelSamples[level] == 0) continue;
+            for (var k = 0; k < _classCount; k++)
             {
-                left[k] += levelCounts[level * classCount + k];
-                weightLeft += levelCounts[level * classCount + k];
+                _left[k] += _levelCounts[level * _classCount + k];
+                weightLeft += _levelCounts[level * _classCount + k];
             }
-            leftSamples += levelSamples[level];
+            leftSamples += _levelSamples[level];
             var next = level + 1;
-            while (levelSamples[next] == 0) next++;
-            if (leftSamples < options.MinSamplesLeaf) continue;
-            if (samples - leftSamples < options.MinSamplesLeaf) break;
-            var gain = nodeTotal - WeightedImpurity(left, weightLeft, nodeCounts, weight);
+            while (_levelSamples[next] == 0) next++;
+            if (leftSamples < _options.MinSamplesLeaf) continue;
+            if (samples - leftSamples < _options.MinSamplesLeaf) break;
+            var gain = nodeTotal - WeightedImpurity(_left, weightLeft, _nodeCounts, weight);
             if (Better(gain, best.Gain))
             {
                 var (v, vNext) = (values[level], values[next]);
@@ -313,27 +313,27 @@ internal sealed class TreeGrowth
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CountCategories(int f, int start, int end)
     {
-        present.Clear();
-        var column = columns[f];
+        _present.Clear();
+        var column = _columns[f];
         for (var i = start; i < end; i++)
         {
-            var s = members[i];
+            var s = _members[i];
             var c = (int)column[s];
-            if (categorySamples[c]++ == 0) present.Add(c);
-            categoryWeight[c] += weights[s];
-            categoryCounts[c * classCount + labels[s]] += weights[s];
+            if (_categorySamples[c]++ == 0) _present.Add(c);
+            _categoryWeight[c] += _weights[s];
+            _categoryCounts[c * _classCount + _labels[s]] += _weights[s];
         }
-        present.Sort();
-        return present.Count > 1;
+        _present.Sort();
+        return _present.Count > 1;
     }
 
     private void ClearCategories()
     {
-        foreach (var c in present)
+        foreach (var c in _present)
         {
-            categorySamples[c] = 0;
-            categoryWeight[c] = 0;
-            Array.Clear(categoryCounts, c * classCount, classCount);
+            _categorySamples[c] = 0;
+            _categoryWeight[c] = 0;
+            Array.Clear(_categoryCounts, c * _classCount, _classCount);
         }
     }
 
@@ -341,28 +341,28 @@ internal sealed class TreeGrowth
     private bool SearchCategorySet(int f, int start, int end, double weight, double nodeTotal, ref Split best)
     {
         if (!CountCategories(f, start, end)) { ClearCategories(); return false; }
-        var order = present.ToArray();
+        var order = _present.ToArray();
         var keys = new double[order.Length];
         var samples = end - start;
         // Breiman's theorem: for two classes, sorting categories by their share of class 1 and cutting that order
         // finds the best of all 2^(m−1) subsets. For more classes, each class's ordering is tried (a heuristic).
-        var orderings = classCount == 2 ? 1 : classCount;
+        var orderings = _classCount == 2 ? 1 : _classCount;
         for (var target = 0; target < orderings; target++)
         {
-            var k0 = classCount == 2 ? 1 : target;
-            for (var j = 0; j < order.Length; j++) keys[j] = categoryCounts[order[j] * classCount + k0] / categoryWeight[order[j]];
+            var k0 = _classCount == 2 ? 1 : target;
+            for (var j = 0; j < order.Length; j++) keys[j] = _categoryCounts[order[j] * _classCount + k0] / _categoryWeight[order[j]];
             Array.Sort(keys, order);
-            Array.Clear(left);
+            Array.Clear(_left);
             double weightLeft = 0;
             var leftSamples = 0;
             for (var j = 0; j < order.Length - 1; j++)
             {
                 var c = order[j];
-                for (var k = 0; k < classCount; k++) left[k] += categoryCounts[c * classCount + k];
-                weightLeft += categoryWeight[c];
-                leftSamples += categorySamples[c];
-                if (leftSamples < options.MinSamplesLeaf || samples - leftSamples < options.MinSamplesLeaf) continue;
-                var gain = nodeTotal - WeightedImpurity(left, weightLeft, nodeCounts, weight);
+                for (var k = 0; k < _classCount; k++) _left[k] += _categoryCounts[c * _classCount + k];
+                weightLeft += _categoryWeight[c];
+                leftSamples += _categorySamples[c];
+                if (leftSamples < _options.MinSamplesLeaf || samples - leftSamples < _options.MinSamplesLeaf) continue;
+                var gain = nodeTotal - WeightedImpurity(_left, weightLeft, _nodeCounts, weight);
                 if (Better(gain, best.Gain))
                 {
                     best = new Split { Feature = f, Kind = SplitKind.CategorySet, Gain = gain, UnseenLeft = weightLeft >= weight - weightLeft };
@@ -380,10 +380,10 @@ internal sealed class TreeGrowth
         if (!CountCategories(f, start, end)) { ClearCategories(); return false; }
         var childTotal = 0.0;
         var allowed = true;
-        foreach (var c in present)
+        foreach (var c in _present)
         {
-            if (categorySamples[c] < options.MinSamplesLeaf) allowed = false;
-            childTotal += categoryWeight[c] * Impurity(categoryCounts.AsSpan(c * classCount, classCount), categoryWeight[c]);
+            if (_categorySamples[c] < _options.MinSamplesLeaf) allowed = false;
+            childTotal += _categoryWeight[c] * Impurity(_categoryCounts.AsSpan(c * _classCount, _classCount), _categoryWeight[c]);
         }
         var gain = nodeTotal - childTotal;
         if (allowed && Better(gain, best.Gain)) best = new Split { Feature = f, Kind = SplitKind.CategoryBranches, Gain = gain };
@@ -395,17 +395,17 @@ internal sealed class TreeGrowth
     private void Apply(int id, Split split, Work work, Stack<Work> stack)
     {
         var (start, end) = (work.Start, work.End);
-        var column = columns[split.Feature];
+        var column = _columns[split.Feature];
         int branchCount;
         int[] codes;
         if (split.Kind == SplitKind.CategoryBranches)
         {
             CountCategories(split.Feature, start, end);
-            codes = present.ToArray();
+            codes = _present.ToArray();
             ClearCategories();
             var slotOf = new Dictionary<int, int>(codes.Length);
             for (var b = 0; b < codes.Length; b++) slotOf[codes[b]] = b;
-            for (var i = start; i < end; i++) branchOf[members[i]] = slotOf[(int)column[members[i]]];
+            for (var i = start; i < end; i++) _branchOf[_members[i]] = slotOf[(int)column[_members[i]]];
             branchCount = codes.Length;
         }
         else
@@ -413,20 +413,20 @@ internal sealed class TreeGrowth
             codes = [];
             for (var i = start; i < end; i++)
             {
-                var s = members[i];
+                var s = _members[i];
                 var goesLeft = split.Kind == SplitKind.Threshold ? column[s] <= split.Threshold : HasBit(split, (int)column[s]);
-                branchOf[s] = goesLeft ? 0 : 1;
+                _branchOf[s] = goesLeft ? 0 : 1;
             }
             branchCount = 2;
         }
 
         var offsets = new int[branchCount + 1];
-        for (var i = start; i < end; i++) offsets[branchOf[members[i]] + 1]++;
+        for (var i = start; i < end; i++) offsets[_branchOf[_members[i]] + 1]++;
         for (var b = 0; b < branchCount; b++) offsets[b + 1] += offsets[b];
-        Partition(members, start, end, offsets);
-        for (var f = 0; f < featureCount; f++) if (sorted[f] is { } order) Partition(order, start, end, offsets);
+        Partition(_members, start, end, offsets);
+        for (var f = 0; f < _featureCount; f++) if (_sorted[f] is { } order) Partition(order, start, end, offsets);
 
-        ref var node = ref CollectionsMarshal.AsSpan(nodes)[id];
+        ref var node = ref CollectionsMarshal.AsSpan(_nodes)[id];
         node.Feature = split.Feature;
         node.Kind = split.Kind;
         node.Gain = split.Gain;
@@ -436,22 +436,22 @@ internal sealed class TreeGrowth
                 node.Threshold = split.Threshold;
                 break;
             case SplitKind.CategorySet:
-                node.Table = masks.Count;
+                node.Table = _masks.Count;
                 var seenLeft = (split.Mask0, split.Mask1, split.Mask2, split.Mask3);
                 if (split.UnseenLeft)
                 {
                     // Categories absent from this node follow the heavier child.
                     CountCategories(split.Feature, start, end);
-                    var here = present.ToHashSet();
+                    var here = _present.ToHashSet();
                     ClearCategories();
                     for (var c = 0; c < FeatureMatrix.MaxCategories; c++) if (!here.Contains(c)) SetBit(ref split, c);
                 }
-                masks.AddRange([split.Mask0, split.Mask1, split.Mask2, split.Mask3, seenLeft.Mask0, seenLeft.Mask1, seenLeft.Mask2, seenLeft.Mask3]);
+                _masks.AddRange([split.Mask0, split.Mask1, split.Mask2, split.Mask3, seenLeft.Mask0, seenLeft.Mask1, seenLeft.Mask2, seenLeft.Mask3]);
                 break;
             default:
-                node.Table = branches.Count;
+                node.Table = _branches.Count;
                 node.Branches = codes[^1] + 1;
-                for (var b = 0; b < node.Branches; b++) branches.Add(-1);
+                for (var b = 0; b < node.Branches; b++) _branches.Add(-1);
                 break;
         }
         node.Threshold = split.Kind == SplitKind.Threshold ? split.Threshold : double.NaN;
@@ -462,7 +462,7 @@ internal sealed class TreeGrowth
         }
     }
 
-    /// <summary>Stable bucket partition of a[start..end) by <see cref="branchOf"/>.</summary>
+    /// <summary>Stable bucket partition of a[start..end) by <see cref="_branchOf"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Partition(int[] a, int start, int end, int[] offsets)
     {
@@ -474,24 +474,24 @@ internal sealed class TreeGrowth
             for (var i = start; i < end; i++)
             {
                 var s = a[i];
-                if (branchOf[s] == 0) a[write++] = s;
-                else scratch[aside++] = s;
+                if (_branchOf[s] == 0) a[write++] = s;
+                else _scratch[aside++] = s;
             }
-            Array.Copy(scratch, 0, a, write, aside);
+            Array.Copy(_scratch, 0, a, write, aside);
             return;
         }
         var next = new int[offsets.Length];
         Array.Copy(offsets, next, offsets.Length);
-        var span = scratch.AsSpan(0, end - start);
+        var span = _scratch.AsSpan(0, end - start);
         a.AsSpan(start, end - start).CopyTo(span);
-        foreach (var s in span) a[start + next[branchOf[s]]++] = s;
+        foreach (var s in span) a[start + next[_branchOf[s]]++] = s;
     }
 
     private double Impurity(ReadOnlySpan<double> counts, double weight)
     {
         if (weight <= 0) return 0;
         double sum = 0;
-        if (options.Criterion == SplitCriterion.Gini)
+        if (_options.Criterion == SplitCriterion.Gini)
         {
             foreach (var c in counts) sum += c * c;
             return 1 - sum / (weight * weight);
@@ -502,8 +502,8 @@ internal sealed class TreeGrowth
 
     private double WeightedImpurity(double[] leftCounts, double weightLeft, double[] parentCounts, double weight)
     {
-        Span<double> right = stackalloc double[classCount];
-        for (var k = 0; k < classCount; k++) right[k] = parentCounts[k] - leftCounts[k];
+        Span<double> right = stackalloc double[_classCount];
+        for (var k = 0; k < _classCount; k++) right[k] = parentCounts[k] - leftCounts[k];
         return weightLeft * Impurity(leftCounts, weightLeft) + (weight - weightLeft) * Impurity(right, weight - weightLeft);
     }
 

@@ -6,20 +6,20 @@ namespace SmartCrm.Analytics.Clustering;
 /// </summary>
 public sealed class FeatureScaling
 {
-    private readonly double[] offsets;
-    private readonly double[] factors;
+    private readonly double[] _offsets;
+    private readonly double[] _factors;
 
     private FeatureScaling(double[] offsets, double[] factors)
     {
-        this.offsets = offsets;
-        this.factors = factors;
+        this._offsets = offsets;
+        this._factors = factors;
     }
 
     /// <summary>What is subtracted from each feature (the mean, or the minimum).</summary>
-    public IReadOnlyList<double> Offsets => offsets;
+    public IReadOnlyList<double> Offsets => _offsets;
 
     /// <summary>What each feature is then divided by (the standard deviation, or the range); 1 for a constant feature.</summary>
-    public IReadOnlyList<double> Factors => factors;
+    public IReadOnlyList<double> Factors => _factors;
 
     /// <summary>
     /// z-scores: subtract the mean, divide by the population standard deviation (numpy's std, as scikit-learn's
@@ -81,12 +81,12 @@ public sealed class FeatureScaling
     {
         Check(points);
         int rows = points.GetLength(0), columns = points.GetLength(1);
-        if (columns != offsets.Length)
+        if (columns != _offsets.Length)
         {
-            throw new ArgumentException($"Points have {columns} features but the scaling was fitted on {offsets.Length}.", nameof(points));
+            throw new ArgumentException($"Points have {columns} features but the scaling was fitted on {_offsets.Length}.", nameof(points));
         }
         var result = new double[rows, columns];
-        for (var i = 0; i < rows; i++) for (var j = 0; j < columns; j++) result[i, j] = (points[i, j] - offsets[j]) / factors[j];
+        for (var i = 0; i < rows; i++) for (var j = 0; j < columns; j++) result[i, j] = (points[i, j] - _offsets[j]) / _factors[j];
         return result;
     }
 

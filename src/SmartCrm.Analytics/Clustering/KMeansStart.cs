@@ -3,44 +3,44 @@ namespace SmartCrm.Analytics.Clustering;
 /// <summary>One k-means start: seeding, Lloyd iterations, refinement, swaps. Owns its buffers, so starts run in parallel.</summary>
 internal sealed class KMeansStart
 {
-    private readonly PaddedPoints points;
-    private readonly int k;
-    private readonly int n;
-    private readonly int stride;
-    private readonly double[] centers;
-    private readonly double[] sums;
-    private readonly int[] counts;
-    private readonly int[] labels;
-    private readonly double[] upper;
-    private readonly double[] lower;
-    private readonly double[] halfGap;
-    private readonly double[] shift;
-    private bool relocated;
-    private bool trackSums;
-    private readonly double[] meanBuffer;
-    private readonly double[] distanceBuffer;
+    private readonly PaddedPoints _points;
+    private readonly int _k;
+    private readonly int _n;
+    private readonly int _stride;
+    private readonly double[] _centers;
+    private readonly double[] _sums;
+    private readonly int[] _counts;
+    private readonly int[] _labels;
+    private readonly double[] _upper;
+    private readonly double[] _lower;
+    private readonly double[] _halfGap;
+    private readonly double[] _shift;
+    private bool _relocated;
+    private bool _trackSums;
+    private readonly double[] _meanBuffer;
+    private readonly double[] _distanceBuffer;
 
     private KMeansStart(PaddedPoints points, int k)
     {
-        this.points = points;
-        this.k = k;
-        n = points.Rows;
-        stride = points.Stride;
-        centers = new double[k * stride];
-        sums = new double[k * stride];
-        counts = new int[k];
-        labels = new int[n];
-        upper = new double[n];
-        lower = new double[n];
-        halfGap = new double[k];
-        shift = new double[k];
-        meanBuffer = new double[stride];
-        distanceBuffer = new double[k];
+        this._points = points;
+        this._k = k;
+        _n = points.Rows;
+        _stride = points.Stride;
+        _centers = new double[k * _stride];
+        _sums = new double[k * _stride];
+        _counts = new int[k];
+        _labels = new int[_n];
+        _upper = new double[_n];
+        _lower = new double[_n];
+        _halfGap = new double[k];
+        _shift = new double[k];
+        _meanBuffer = new double[_stride];
+        _distanceBuffer = new double[k];
     }
 
-    public double[] Centers => centers;
+    public double[] Centers => _centers;
 
-    public int[] Labels => labels;
+    public int[] Labels => _labels;
 
     public double Inertia { get; private set; }
 
@@ -71,27 +71,27 @@ internal sealed class KMeansStart
     /// </summary>
     private void Swap(KMeansOptions options, double tolerance, int restart, Random random, IProgress<KMeansProgress>? progress, CancellationToken cancellationToken)
     {
-        if (k < 2 || options.Swaps == 0) return;
-        var own = new double[n];
-        var second = new double[n];
-        var cumulative = new double[n];
-        var change = new double[k];
-        var savedCenters = new double[centers.Length];
-        var savedLabels = new int[n];
-        var candidates = 2 * (2 + (int)Math.Log(k));
+        if (_k < 2 || options.Swaps == 0) return;
+        var own = new double[_n];
+        var second = new double[_n];
+        var cumulative = new double[_n];
+        var change = new double[_k];
+        var savedCenters = new double[_centers.Length];
+        var savedLabels = new int[_n];
+        var candidates = 2 * (2 + (int)Math.Log(_k));
         for (var trial = 1; trial <= options.Swaps; trial++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             // Squared distance of each point to its own and to its nearest other centroid.
             double total = 0;
-            for (var i = 0; i < n; i++)
+            for (var i = 0; i < _n; i++)
             {
-                var row = points.Row(i);
-                var label = labels[i];
-                var distances = distanceBuffer.AsSpan();
-                SquaredDistance.ToCenters(row, centers, distances);
+                var row = _points.Row(i);
+                var label = _labels[i];
+                var distances = _distanceBuffer.AsSpan();
+                SquaredDistance.ToCenters(row, _centers, distances);
                 var next = double.PositiveInfinity;
-                for (var j = 0; j < k; j++)
+                for (var j = 0; j < _k; j++)
                 {
                     if (j != label) next = Math.Min(next, distances[j]);
                 }
@@ -108,17 +108,17 @@ internal sealed class KMeansStart
             for (var c = 0; c < candidates; c++)
             {
                 var point = FirstAbove(cumulative, random.NextDouble() * total);
-                var candidate = points.Row(point);
+                var candidate = _points.Row(point);
                 Array.Clear(change);
                 double gain = 0;
-                for (var i = 0; i < n; i++)
+                for (var i = 0; i < _n; i++)
                 {
-                    var d = SquaredDistance.Between(points.Row(i), candidate);
+                    var d = SquaredDistance.Between(_points.Row(i), candidate);
                     var kept = Math.Min(own[i], d);
                     gain += own[i] - kept;
-                    change[labels[i]] += Math.Min(second[i], d) - kept;
+                    change[_labels[i]] += Math.Min(second[i], d) - kept;
                 }
-                for (var j = 0; j < k; j++)
+                for (var j = 0; j < _k; j++)
                 {
                     var after = total - gain + change[j];
                     if (after < estimate)
@@ -129,9 +129,9 @@ internal sealed class KMeansStart
                     }
                 }
             }
-            centers.CopyTo(savedCenters, 0);
-            labels.CopyTo(savedLabels, 0);
-            points.Row(target).CopyTo(Center(moved));
+            _centers.CopyTo(savedCenters, 0);
+            _labels.CopyTo(savedLabels, 0);
+            _points.Row(target).CopyTo(Center(moved));
             Iterate(options, tolerance, restart, null, cancellationToken);
             var inertia = AssignedInertia();
             // Refinement moves few points; measured on teen-sns it never turned a trial that Lloyd left no better
@@ -148,16 +148,16 @@ internal sealed class KMeansStart
             }
             else
             {
-                savedCenters.CopyTo(centers, 0);
-                savedLabels.CopyTo(labels, 0);
+                savedCenters.CopyTo(_centers, 0);
+                savedLabels.CopyTo(_labels, 0);
             }
             progress?.Report(new KMeansProgress(restart, trial, KMeansPhase.Swap, Inertia));
         }
     }
 
-    private Span<double> Center(int j) => centers.AsSpan(j * stride, stride);
+    private Span<double> Center(int j) => _centers.AsSpan(j * _stride, _stride);
 
-    private Span<double> Sum(int j) => sums.AsSpan(j * stride, stride);
+    private Span<double> Sum(int j) => _sums.AsSpan(j * _stride, _stride);
 
     /// <summary>
     /// Greedy k-means++ (scikit-learn's _kmeans_plusplus): each new centre is the best of 2 + ln k candidates
@@ -165,26 +165,26 @@ internal sealed class KMeansStart
     /// </summary>
     private void Seed(Random random, CancellationToken cancellationToken)
     {
-        var trials = 2 + (int)Math.Log(k);
-        var closest = new double[n];
-        var cumulative = new double[n];
-        var candidateClosest = new double[trials * n];
+        var trials = 2 + (int)Math.Log(_k);
+        var closest = new double[_n];
+        var cumulative = new double[_n];
+        var candidateClosest = new double[trials * _n];
         var candidates = new int[trials];
         // Nearest centre of each point and the distances between centres and a candidate let the
         // triangle inequality skip most point-candidate distances: if d(c, cand) >= 2 d(x, c) the candidate
         // cannot be closer to x than c is.
-        var nearest = new int[n];
-        var centerToCandidate = new double[k];
+        var nearest = new int[_n];
+        var centerToCandidate = new double[_k];
 
-        var first = random.Next(n);
-        points.Row(first).CopyTo(Center(0));
-        for (var i = 0; i < n; i++) closest[i] = SquaredDistance.Between(points.Row(i), points.Row(first));
+        var first = random.Next(_n);
+        _points.Row(first).CopyTo(Center(0));
+        for (var i = 0; i < _n; i++) closest[i] = SquaredDistance.Between(_points.Row(i), _points.Row(first));
 
-        for (var c = 1; c < k; c++)
+        for (var c = 1; c < _k; c++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             double total = 0;
-            for (var i = 0; i < n; i++)
+            for (var i = 0; i < _n; i++)
             {
                 total += closest[i];
                 cumulative[i] = total;
@@ -195,16 +195,16 @@ internal sealed class KMeansStart
             var bestPotential = double.PositiveInfinity;
             for (var t = 0; t < trials; t++)
             {
-                var candidate = points.Row(candidates[t]);
+                var candidate = _points.Row(candidates[t]);
                 for (var j = 0; j < c; j++) centerToCandidate[j] = SquaredDistance.Between(Center(j), candidate);
-                var distances = candidateClosest.AsSpan(t * n, n);
+                var distances = candidateClosest.AsSpan(t * _n, _n);
                 double potential = 0;
-                for (var i = 0; i < n; i++)
+                for (var i = 0; i < _n; i++)
                 {
                     var d = closest[i];
                     if (centerToCandidate[nearest[i]] < 4 * d)
                     {
-                        var e = SquaredDistance.Between(points.Row(i), candidate);
+                        var e = SquaredDistance.Between(_points.Row(i), candidate);
                         if (e < d) d = e;
                     }
                     distances[i] = d;
@@ -216,8 +216,8 @@ internal sealed class KMeansStart
                     best = t;
                 }
             }
-            var chosen = candidateClosest.AsSpan(best * n, n);
-            for (var i = 0; i < n; i++)
+            var chosen = candidateClosest.AsSpan(best * _n, _n);
+            for (var i = 0; i < _n; i++)
             {
                 if (chosen[i] < closest[i])
                 {
@@ -225,7 +225,7 @@ internal sealed class KMeansStart
                     nearest[i] = c;
                 }
             }
-            points.Row(candidates[best]).CopyTo(Center(c));
+            _points.Row(candidates[best]).CopyTo(Center(c));
         }
     }
 
@@ -246,29 +246,29 @@ internal sealed class KMeansStart
     private int Iterate(KMeansOptions options, double tolerance, int restart, IProgress<KMeansProgress>? progress, CancellationToken cancellationToken)
     {
         // Unknown labels: an infinite upper bound forces every point through the assignment test.
-        Array.Fill(upper, double.PositiveInfinity);
-        Array.Fill(lower, 0);
+        Array.Fill(_upper, double.PositiveInfinity);
+        Array.Fill(_lower, 0);
         var assignment = options.Assignment;
         var converged = false;
         var iterations = 0;
         // Sums are rebuilt once from the first assignment, then follow each label change, so an iteration
         // touches only the points whose bounds fail instead of reading every row again.
-        trackSums = false;
+        _trackSums = false;
         for (var iteration = 1; iteration <= options.MaxIterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var changed = Assign(assignment);
             if (iteration == 1)
             {
-                changed = n;
+                changed = _n;
                 RebuildSums();
-                trackSums = true;
+                _trackSums = true;
             }
             var movement = UpdateCenters();
             if (assignment == KMeansAssignment.Hamerly) MoveBounds();
             iterations = iteration;
             progress?.Report(new KMeansProgress(restart, iteration, KMeansPhase.Lloyd, AssignedInertia()));
-            if (changed == 0 && !relocated)
+            if (changed == 0 && !_relocated)
             {
                 converged = true;
                 break;
@@ -280,7 +280,7 @@ internal sealed class KMeansStart
         {
             Assign(assignment);
         }
-        trackSums = false;
+        _trackSums = false;
         return iterations;
     }
 
@@ -290,13 +290,13 @@ internal sealed class KMeansStart
     private int AssignAll()
     {
         var changed = 0;
-        for (var i = 0; i < n; i++)
+        for (var i = 0; i < _n; i++)
         {
-            var distances = distanceBuffer.AsSpan();
-            SquaredDistance.ToCenters(points.Row(i), centers, distances);
+            var distances = _distanceBuffer.AsSpan();
+            SquaredDistance.ToCenters(_points.Row(i), _centers, distances);
             var best = 0;
             var bestDistance = double.PositiveInfinity;
-            for (var j = 0; j < k; j++)
+            for (var j = 0; j < _k; j++)
             {
                 var d = distances[j];
                 if (d < bestDistance)
@@ -305,7 +305,7 @@ internal sealed class KMeansStart
                     best = j;
                 }
             }
-            if (labels[i] != best)
+            if (_labels[i] != best)
             {
                 Relabel(i, best);
                 changed++;
@@ -316,27 +316,27 @@ internal sealed class KMeansStart
 
     private void Relabel(int point, int label)
     {
-        if (trackSums)
+        if (_trackSums)
         {
-            var row = points.Row(point);
-            var old = labels[point];
+            var row = _points.Row(point);
+            var old = _labels[point];
             SquaredDistance.Subtract(Sum(old), row);
             SquaredDistance.Add(Sum(label), row);
-            counts[old]--;
-            counts[label]++;
+            _counts[old]--;
+            _counts[label]++;
         }
-        labels[point] = label;
+        _labels[point] = label;
     }
 
     private void RebuildSums()
     {
-        Array.Clear(sums);
-        Array.Clear(counts);
-        for (var i = 0; i < n; i++)
+        Array.Clear(_sums);
+        Array.Clear(_counts);
+        for (var i = 0; i < _n; i++)
         {
-            var label = labels[i];
-            counts[label]++;
-            SquaredDistance.Add(Sum(label), points.Row(i));
+            var label = _labels[i];
+            _counts[label]++;
+            SquaredDistance.Add(Sum(label), _points.Row(i));
         }
     }
 
@@ -346,30 +346,30 @@ internal sealed class KMeansStart
     /// </summary>
     private int AssignWithBounds()
     {
-        for (var j = 0; j < k; j++)
+        for (var j = 0; j < _k; j++)
         {
             var gap = double.PositiveInfinity;
-            for (var other = 0; other < k; other++)
+            for (var other = 0; other < _k; other++)
             {
                 if (other != j) gap = Math.Min(gap, SquaredDistance.Between(Center(j), Center(other)));
             }
-            halfGap[j] = 0.5 * Math.Sqrt(gap);
+            _halfGap[j] = 0.5 * Math.Sqrt(gap);
         }
         var changed = 0;
-        for (var i = 0; i < n; i++)
+        for (var i = 0; i < _n; i++)
         {
-            var label = labels[i];
-            var limit = Math.Max(halfGap[label], lower[i]);
-            if (upper[i] <= limit) continue;
-            var row = points.Row(i);
-            upper[i] = Math.Sqrt(SquaredDistance.Between(row, Center(label)));
-            if (upper[i] <= limit) continue;
+            var label = _labels[i];
+            var limit = Math.Max(_halfGap[label], _lower[i]);
+            if (_upper[i] <= limit) continue;
+            var row = _points.Row(i);
+            _upper[i] = Math.Sqrt(SquaredDistance.Between(row, Center(label)));
+            if (_upper[i] <= limit) continue;
 
-            var distances = distanceBuffer.AsSpan();
-            SquaredDistance.ToCenters(row, centers, distances);
+            var distances = _distanceBuffer.AsSpan();
+            SquaredDistance.ToCenters(row, _centers, distances);
             var best = 0;
             double first = double.PositiveInfinity, second = double.PositiveInfinity;
-            for (var j = 0; j < k; j++)
+            for (var j = 0; j < _k; j++)
             {
                 var d = distances[j];
                 if (d < first)
@@ -385,8 +385,8 @@ internal sealed class KMeansStart
                 Relabel(i, best);
                 changed++;
             }
-            upper[i] = Math.Sqrt(first);
-            lower[i] = Math.Sqrt(second);
+            _upper[i] = Math.Sqrt(first);
+            _lower[i] = Math.Sqrt(second);
         }
         return changed;
     }
@@ -394,31 +394,31 @@ internal sealed class KMeansStart
     /// <summary>Centroids become the means of their points. Returns the summed squared movement.</summary>
     private double UpdateCenters()
     {
-        relocated = false;
-        for (var j = 0; j < k; j++)
+        _relocated = false;
+        for (var j = 0; j < _k; j++)
         {
-            if (counts[j] == 0)
+            if (_counts[j] == 0)
             {
                 RelocateEmpty();
                 break;
             }
         }
         double movement = 0;
-        var buffer = meanBuffer;
-        for (var j = 0; j < k; j++)
+        var buffer = _meanBuffer;
+        for (var j = 0; j < _k; j++)
         {
-            if (counts[j] == 0)
+            if (_counts[j] == 0)
             {
                 // Fewer distinct points than clusters: the centre stays where it is.
-                shift[j] = 0;
+                _shift[j] = 0;
                 continue;
             }
             var sum = Sum(j);
-            var scale = 1.0 / counts[j];
-            for (var f = 0; f < stride; f++) buffer[f] = sum[f] * scale;
+            var scale = 1.0 / _counts[j];
+            for (var f = 0; f < _stride; f++) buffer[f] = sum[f] * scale;
             var moved = SquaredDistance.Between(buffer, Center(j));
             movement += moved;
-            shift[j] = Math.Sqrt(moved);
+            _shift[j] = Math.Sqrt(moved);
             buffer.CopyTo(Center(j));
         }
         return movement;
@@ -430,27 +430,27 @@ internal sealed class KMeansStart
     /// </summary>
     private void RelocateEmpty()
     {
-        var distance = new double[n];
-        for (var i = 0; i < n; i++) distance[i] = SquaredDistance.Between(points.Row(i), Center(labels[i]));
-        for (var j = 0; j < k; j++)
+        var distance = new double[_n];
+        for (var i = 0; i < _n; i++) distance[i] = SquaredDistance.Between(_points.Row(i), Center(_labels[i]));
+        for (var j = 0; j < _k; j++)
         {
-            if (counts[j] != 0) continue;
+            if (_counts[j] != 0) continue;
             var farthest = -1;
-            for (var i = 0; i < n; i++)
+            for (var i = 0; i < _n; i++)
             {
-                if (counts[labels[i]] > 1 && distance[i] >= 0 && (farthest < 0 || distance[i] > distance[farthest])) farthest = i;
+                if (_counts[_labels[i]] > 1 && distance[i] >= 0 && (farthest < 0 || distance[i] > distance[farthest])) farthest = i;
             }
             if (farthest < 0) break;
-            var old = labels[farthest];
-            SquaredDistance.Subtract(Sum(old), points.Row(farthest));
-            counts[old]--;
-            points.Row(farthest).CopyTo(Sum(j));
-            counts[j] = 1;
-            labels[farthest] = j;
-            relocated = true;
+            var old = _labels[farthest];
+            SquaredDistance.Subtract(Sum(old), _points.Row(farthest));
+            _counts[old]--;
+            _points.Row(farthest).CopyTo(Sum(j));
+            _counts[j] = 1;
+            _labels[farthest] = j;
+            _relocated = true;
             distance[farthest] = -1;
-            upper[farthest] = 0;
-            lower[farthest] = 0;
+            _upper[farthest] = 0;
+            _lower[farthest] = 0;
         }
     }
 
@@ -458,15 +458,15 @@ internal sealed class KMeansStart
     private void MoveBounds()
     {
         var largest = 0;
-        for (var j = 1; j < k; j++) if (shift[j] > shift[largest]) largest = j;
+        for (var j = 1; j < _k; j++) if (_shift[j] > _shift[largest]) largest = j;
         var secondLargest = 0.0;
-        for (var j = 0; j < k; j++) if (j != largest && shift[j] > secondLargest) secondLargest = shift[j];
-        var maxShift = shift[largest];
-        for (var i = 0; i < n; i++)
+        for (var j = 0; j < _k; j++) if (j != largest && _shift[j] > secondLargest) secondLargest = _shift[j];
+        var maxShift = _shift[largest];
+        for (var i = 0; i < _n; i++)
         {
-            var label = labels[i];
-            upper[i] += shift[label];
-            lower[i] -= label == largest ? secondLargest : maxShift;
+            var label = _labels[i];
+            _upper[i] += _shift[label];
+            _lower[i] -= label == largest ? secondLargest : maxShift;
         }
     }
 
@@ -483,27 +483,27 @@ internal sealed class KMeansStart
     {
         RecomputeMeans();
         // lower[i]: distance from point i to its nearest other centroid, measured when the drift total was drift[i].
-        var measuredAt = upper;
-        Array.Fill(lower, 0);
+        var measuredAt = _upper;
+        Array.Fill(_lower, 0);
         Array.Fill(measuredAt, 0);
         double drift = 0;
-        var previous = new double[centers.Length];
+        var previous = new double[_centers.Length];
         const int MaxPasses = 1000;
         var passes = 0;
         for (var pass = 1; pass <= MaxPasses; pass++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var smallest = int.MaxValue;
-            for (var j = 0; j < k; j++) smallest = Math.Min(smallest, counts[j]);
+            for (var j = 0; j < _k; j++) smallest = Math.Min(smallest, _counts[j]);
             var moves = 0;
-            for (var i = 0; i < n; i++)
+            for (var i = 0; i < _n; i++)
             {
-                var from = labels[i];
-                var fromCount = counts[from];
+                var from = _labels[i];
+                var fromCount = _counts[from];
                 if (fromCount <= 1) continue;
-                var row = points.Row(i);
+                var row = _points.Row(i);
                 var stay = SquaredDistance.Between(row, Center(from)) * fromCount / (fromCount - 1.0);
-                var bound = lower[i] - (drift - measuredAt[i]);
+                var bound = _lower[i] - (drift - measuredAt[i]);
                 if (bound > 0 && bound * bound * smallest / (smallest + 1.0) >= stay) continue;
 
                 // A margin keeps rounding noise from moving a point back and forth forever.
@@ -512,13 +512,13 @@ internal sealed class KMeansStart
                 var toDistance = double.PositiveInfinity;
                 var nearestOther = double.PositiveInfinity;
                 var nearestOtherThanTarget = double.PositiveInfinity;
-                var distances = distanceBuffer.AsSpan();
-                SquaredDistance.ToCenters(row, centers, distances);
-                for (var j = 0; j < k; j++)
+                var distances = _distanceBuffer.AsSpan();
+                SquaredDistance.ToCenters(row, _centers, distances);
+                for (var j = 0; j < _k; j++)
                 {
                     if (j == from) continue;
                     var d = distances[j];
-                    var toCount = counts[j];
+                    var toCount = _counts[j];
                     var cost = d * toCount / (toCount + 1.0);
                     if (cost < bar)
                     {
@@ -532,24 +532,24 @@ internal sealed class KMeansStart
                 }
                 if (to < 0)
                 {
-                    lower[i] = Math.Sqrt(nearestOther);
+                    _lower[i] = Math.Sqrt(nearestOther);
                     measuredAt[i] = drift;
                     continue;
                 }
                 drift += Move(i, from, to);
-                if (counts[from] < smallest) smallest = counts[from];
+                if (_counts[from] < smallest) smallest = _counts[from];
                 // The old centroid only moved away from the point, so the pre-move distance still bounds it.
                 var fromDistance = Math.Sqrt(stay * (fromCount - 1.0) / fromCount);
-                lower[i] = Math.Min(fromDistance, Math.Sqrt(nearestOtherThanTarget));
+                _lower[i] = Math.Min(fromDistance, Math.Sqrt(nearestOtherThanTarget));
                 measuredAt[i] = drift;
                 moves++;
             }
             passes = pass;
             if (moves > 0)
             {
-                centers.CopyTo(previous, 0);
+                _centers.CopyTo(previous, 0);
                 RecomputeMeans();
-                for (var j = 0; j < k; j++) drift += Math.Sqrt(SquaredDistance.Between(Center(j), previous.AsSpan(j * stride, stride)));
+                for (var j = 0; j < _k; j++) drift += Math.Sqrt(SquaredDistance.Between(Center(j), previous.AsSpan(j * _stride, _stride)));
             }
             progress?.Report(new KMeansProgress(restart, pass, KMeansPhase.Refinement, AssignedInertia()));
             if (moves == 0) break;
@@ -560,47 +560,47 @@ internal sealed class KMeansStart
     /// <summary>Moves one point and updates both means. Returns how far the two centroids moved together.</summary>
     private double Move(int point, int from, int to)
     {
-        var row = points.Row(point);
+        var row = _points.Row(point);
         var source = Center(from);
         var target = Center(to);
-        double fromCount = counts[from], toCount = counts[to];
+        double fromCount = _counts[from], toCount = _counts[to];
         var fromDistance = Math.Sqrt(SquaredDistance.Between(row, source));
         var toDistance = Math.Sqrt(SquaredDistance.Between(row, target));
-        for (var f = 0; f < stride; f++)
+        for (var f = 0; f < _stride; f++)
         {
             source[f] += (source[f] - row[f]) / (fromCount - 1);
             target[f] += (row[f] - target[f]) / (toCount + 1);
         }
-        counts[from]--;
-        counts[to]++;
-        labels[point] = to;
+        _counts[from]--;
+        _counts[to]++;
+        _labels[point] = to;
         return fromDistance / (fromCount - 1) + toDistance / (toCount + 1);
     }
 
     /// <summary>Exact means from the labels, so rounding from many incremental moves does not accumulate.</summary>
     private void RecomputeMeans()
     {
-        Array.Clear(sums);
-        Array.Clear(counts);
-        for (var i = 0; i < n; i++)
+        Array.Clear(_sums);
+        Array.Clear(_counts);
+        for (var i = 0; i < _n; i++)
         {
-            counts[labels[i]]++;
-            SquaredDistance.Add(Sum(labels[i]), points.Row(i));
+            _counts[_labels[i]]++;
+            SquaredDistance.Add(Sum(_labels[i]), _points.Row(i));
         }
-        for (var j = 0; j < k; j++)
+        for (var j = 0; j < _k; j++)
         {
-            if (counts[j] == 0) continue;
+            if (_counts[j] == 0) continue;
             var sum = Sum(j);
             var center = Center(j);
-            var scale = 1.0 / counts[j];
-            for (var f = 0; f < stride; f++) center[f] = sum[f] * scale;
+            var scale = 1.0 / _counts[j];
+            for (var f = 0; f < _stride; f++) center[f] = sum[f] * scale;
         }
     }
 
     private double AssignedInertia()
     {
         double total = 0;
-        for (var i = 0; i < n; i++) total += SquaredDistance.Between(points.Row(i), Center(labels[i]));
+        for (var i = 0; i < _n; i++) total += SquaredDistance.Between(_points.Row(i), Center(_labels[i]));
         return total;
     }
 }

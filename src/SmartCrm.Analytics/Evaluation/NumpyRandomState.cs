@@ -9,20 +9,20 @@ internal sealed class NumpyRandomState
 {
     private const int N = 624;
     private const int M = 397;
-    private readonly uint[] state = new uint[N];
-    private int position;
+    private readonly uint[] _state = new uint[N];
+    private int _position;
 
     public NumpyRandomState(uint seed)
     {
-        state[0] = seed;
-        for (var i = 1; i < N; i++) state[i] = 1812433253u * (state[i - 1] ^ (state[i - 1] >> 30)) + (uint)i;
-        position = N;
+        _state[0] = seed;
+        for (var i = 1; i < N; i++) _state[i] = 1812433253u * (_state[i - 1] ^ (_state[i - 1] >> 30)) + (uint)i;
+        _position = N;
     }
 
     public uint NextUInt32()
     {
-        if (position >= N) Regenerate();
-        var y = state[position++];
+        if (_position >= N) Regenerate();
+        var y = _state[_position++];
         y ^= y >> 11;
         y ^= (y << 7) & 0x9d2c5680u;
         y ^= (y << 15) & 0xefc60000u;
@@ -69,16 +69,16 @@ internal sealed class NumpyRandomState
         int k;
         for (k = 0; k < N - M; k++)
         {
-            var y = (state[k] & upper) | (state[k + 1] & lower);
-            state[k] = state[k + M] ^ (y >> 1) ^ ((y & 1) != 0 ? matrix : 0);
+            var y = (_state[k] & upper) | (_state[k + 1] & lower);
+            _state[k] = _state[k + M] ^ (y >> 1) ^ ((y & 1) != 0 ? matrix : 0);
         }
         for (; k < N - 1; k++)
         {
-            var y = (state[k] & upper) | (state[k + 1] & lower);
-            state[k] = state[k + M - N] ^ (y >> 1) ^ ((y & 1) != 0 ? matrix : 0);
+            var y = (_state[k] & upper) | (_state[k + 1] & lower);
+            _state[k] = _state[k + M - N] ^ (y >> 1) ^ ((y & 1) != 0 ? matrix : 0);
         }
-        var last = (state[N - 1] & upper) | (state[0] & lower);
-        state[N - 1] = state[M - 1] ^ (last >> 1) ^ ((last & 1) != 0 ? matrix : 0);
-        position = 0;
+        var last = (_state[N - 1] & upper) | (_state[0] & lower);
+        _state[N - 1] = _state[M - 1] ^ (last >> 1) ^ ((last & 1) != 0 ? matrix : 0);
+        _position = 0;
     }
 }

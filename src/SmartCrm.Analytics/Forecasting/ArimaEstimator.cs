@@ -10,33 +10,33 @@ internal sealed class ArimaEstimator
     // Free parameter of a partial autocorrelation of ±0.98.
     private const double SaturatedStart = 4.9;
 
-    private readonly double[] y;
-    private readonly ArimaOrder order;
-    private readonly ArimaConstant constant;
-    private readonly double[][] regressors;
-    private readonly double[] differenced;
-    private readonly double[][] differencedRegressors;
-    private readonly ArimaStateSpace likelihoodSpace;
-    private readonly double[] states;
-    private readonly double[] covariance;
+    private readonly double[] _y;
+    private readonly ArimaOrder _order;
+    private readonly ArimaConstant _constant;
+    private readonly double[][] _regressors;
+    private readonly double[] _differenced;
+    private readonly double[][] _differencedRegressors;
+    private readonly ArimaStateSpace _likelihoodSpace;
+    private readonly double[] _states;
+    private readonly double[] _covariance;
 
     public ArimaEstimator(double[] series, ArimaOrder order, bool includeConstant)
     {
-        y = series;
-        this.order = order;
-        constant = !includeConstant ? ArimaConstant.None : order.D + order.SeasonalD == 0 ? ArimaConstant.Mean : ArimaConstant.Drift;
-        regressors = constant switch
+        _y = series;
+        this._order = order;
+        _constant = !includeConstant ? ArimaConstant.None : order.D + order.SeasonalD == 0 ? ArimaConstant.Mean : ArimaConstant.Drift;
+        _regressors = _constant switch
         {
-            ArimaConstant.Mean => [Enumerable.Repeat(1.0, y.Length).ToArray()],
-            ArimaConstant.Drift => [Enumerable.Range(1, y.Length).Select(t => (double)t).ToArray()],
+            ArimaConstant.Mean => [Enumerable.Repeat(1.0, _y.Length).ToArray()],
+            ArimaConstant.Drift => [Enumerable.Range(1, _y.Length).Select(t => (double)t).ToArray()],
             _ => [],
         };
-        differenced = ArmaPolynomials.Difference(y, order.D, order.SeasonalD, order.Period);
-        differencedRegressors = Array.ConvertAll(regressors, x => ArmaPolynomials.Difference(x, order.D, order.SeasonalD, order.Period));
+        _differenced = ArmaPolynomials.Difference(_y, order.D, order.SeasonalD, order.Period);
+        _differencedRegressors = Array.ConvertAll(_regressors, x => ArmaPolynomials.Difference(x, order.D, order.SeasonalD, order.Period));
         // The exact likelihood is that of the differenced series, so it is filtered with the ARMA block alone.
-        likelihoodSpace = new ArimaStateSpace(order with { D = 0, SeasonalD = 0 });
-        states = new double[likelihoodSpace.StateLength * (regressors.Length + 1)];
-        covariance = new double[likelihoodSpace.StateLength * likelihoodSpace.StateLength];
+        _likelihoodSpace = new ArimaStateSpace(order with { D = 0, SeasonalD = 0 });
+        _states = new double[_likelihoodSpace.StateLength * (_regressors.Length + 1)];
+        _covariance = new double[_likelihoodSpace.StateLength * _likelihoodSpace.StateLength];
     }
 
     /// <summary>Why this order cannot be fitted to a series of this length, or null when it can.</summary>
@@ -54,7 +54,7 @@ internal sealed class ArimaEstimator
     }
 
     /// <summary>True when the differenced series does not vary (R's is.constant), so there is nothing to model.</summary>
-    public bool DifferencedIsConstant => SeriesInput.IsConstant(differenced);
+    public bool DifferencedIsConstant => SeriesInput.IsConstant(_differenced);
 
     /// <summary>
     /// Estimates the model. Returns null when the start values from CSS are non-stationary and
@@ -62,7 +62,7 @@ internal sealed class ArimaEstimator
     /// </summary>
     public ArimaModel? Estimate(ArimaEstimation estimation, bool rejectNonStationaryStart)
     {
-        var k = order.ArmaCoefficients;
+        var k = _order.ArmaCoefficients;
         var start = new double[k];
         var cssConverged = true;
         if (k > 0)
@@ -79,9 +79,9 @@ internal sealed class ArimaEstimator
         {
             if (!startStationary) return null;
             var sigma2 = ConditionalSumOfSquares(start, out var beta);
-            var n = y.Length - order.Differences;
+            var n = _y.Length - _order.Differences;
             var logLik = -0.5 * n * (Math.Log(2 * Math.PI * sigma2) + 1);
-            return new ArimaModel(this, order, constant, start, beta, sigma2, logLik, n, estimation, cssConverged);
+            return new ArimaModel(this, _order, _constant, start, beta, sigma2, logLik, n, estimation, cssConverged);
         }
         if (!startStationary) Array.Clear(start);
         var free = new double[k];
@@ -99,7 +99,7 @@ internal sealed class ArimaEstimator
         ToNatural(fit.Point, coefficients);
         var sums = Evaluate(coefficients);
         if (!sums.Ok || !sums.Concentrate(out var b, out var s2)) return null;
-        return new ArimaModel(this, order, constant, coefficients, b, s2, sums.LogLikelihood(s2), sums.Count, estimation, fit.Converged);
+        return new ArimaModel(this, _order, _constant, coefficients, b, s2, sums.LogLikelihood(s2), sums.Count, estimation, fit.Converged);
     }
 
     private bool IsStationaryStart(double[] c)
@@ -111,18 +111,18 @@ internal sealed class ArimaEstimator
     /// <summary>Copies of the four parts of the coefficient vector [ar | ma | seasonal ar | seasonal ma] (statsmodels' order).</summary>
     public (double[] Ar, double[] Ma, double[] SeasonalAr, double[] SeasonalMa) Split(double[] c)
     {
-        var a = order.P;
-        var b = a + order.Q;
-        var s = b + order.SeasonalP;
+        var a = _order.P;
+        var b = a + _order.Q;
+        var s = b + _order.SeasonalP;
         return (c[..a], c[a..b], c[b..s], c[s..]);
     }
 
     private void Write(double[] c, double[] ar, double[] ma, double[] sar, double[] sma)
     {
         ar.CopyTo(c, 0);
-        ma.CopyTo(c, order.P);
-        sar.CopyTo(c, order.P + order.Q);
-        sma.CopyTo(c, order.P + order.Q + order.SeasonalP);
+        ma.CopyTo(c, _order.P);
+        sar.CopyTo(c, _order.P + _order.Q);
+        sma.CopyTo(c, _order.P + _order.Q + _order.SeasonalP);
     }
 
     public void ToNatural(ReadOnlySpan<double> free, Span<double> c)
@@ -154,16 +154,16 @@ internal sealed class ArimaEstimator
 
     private IEnumerable<(int Length, int Sign)> Groups()
     {
-        yield return (order.P, 1);
-        yield return (order.Q, -1);
-        yield return (order.SeasonalP, 1);
-        yield return (order.SeasonalQ, -1);
+        yield return (_order.P, 1);
+        yield return (_order.Q, -1);
+        yield return (_order.SeasonalP, 1);
+        yield return (_order.SeasonalQ, -1);
     }
 
     public (double[] Phi, double[] Theta) Expand(double[] c)
     {
         var (ar, ma, sar, sma) = Split(c);
-        return (ArmaPolynomials.ExpandAr(ar, sar, order.Period), ArmaPolynomials.ExpandMa(ma, sma, order.Period));
+        return (ArmaPolynomials.ExpandAr(ar, sar, _order.Period), ArmaPolynomials.ExpandMa(ma, sma, _order.Period));
     }
 
     /// <summary>Per-observation negative concentrated log-likelihood (up to constants) at free parameters.</summary>
@@ -186,8 +186,8 @@ internal sealed class ArimaEstimator
     public FilterSums Evaluate(double[] c, Span<double> innovations = default)
     {
         var (phi, theta) = Expand(c);
-        if (!likelihoodSpace.SetCoefficients(phi, theta)) return FilterSums.Failed;
-        return likelihoodSpace.Filter(differenced, differencedRegressors, states, covariance, innovations);
+        if (!_likelihoodSpace.SetCoefficients(phi, theta)) return FilterSums.Failed;
+        return _likelihoodSpace.Filter(_differenced, _differencedRegressors, _states, _covariance, innovations);
     }
 
     /// <summary>
@@ -198,12 +198,12 @@ internal sealed class ArimaEstimator
     {
         var (phi, theta) = Expand(c);
         var start = phi.Length;
-        var length = differenced.Length;
-        var k = differencedRegressors.Length;
+        var length = _differenced.Length;
+        var k = _differencedRegressors.Length;
         var residuals = new double[(k + 1) * length];
         for (var s = 0; s <= k; s++)
         {
-            var w = s == 0 ? differenced : differencedRegressors[s - 1];
+            var w = s == 0 ? _differenced : _differencedRegressors[s - 1];
             var e = residuals.AsSpan(s * length, length);
             for (var t = start; t < length; t++)
             {
@@ -253,10 +253,10 @@ internal sealed class ArimaEstimator
     }
 
     /// <summary>The series and regressors the model was fitted to, for forecasting.</summary>
-    public double[] Series => y;
+    public double[] Series => _y;
 
-    public double[][] Regressors => regressors;
+    public double[][] Regressors => _regressors;
 
     /// <summary>The full state space, differencing included, for forecasting in the original units.</summary>
-    public ArimaStateSpace CreateFullStateSpace() => new(order);
+    public ArimaStateSpace CreateFullStateSpace() => new(_order);
 }

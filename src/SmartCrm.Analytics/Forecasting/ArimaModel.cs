@@ -50,16 +50,16 @@ public static class Arima
 /// <summary>A fitted seasonal ARIMA model: coefficients, fit statistics and forecasts.</summary>
 public sealed class ArimaModel
 {
-    private readonly ArimaEstimator estimator;
-    private readonly double[] coefficients;
-    private readonly double[] beta;
+    private readonly ArimaEstimator _estimator;
+    private readonly double[] _coefficients;
+    private readonly double[] _beta;
 
     internal ArimaModel(ArimaEstimator estimator, ArimaOrder order, ArimaConstant constant, double[] coefficients, double[] beta,
         double sigma2, double logLikelihood, int observations, ArimaEstimation estimation, bool converged)
     {
-        this.estimator = estimator;
-        this.coefficients = coefficients;
-        this.beta = beta;
+        this._estimator = estimator;
+        this._coefficients = coefficients;
+        this._beta = beta;
         Order = order;
         ConstantKind = constant;
         Sigma2 = sigma2;
@@ -82,7 +82,7 @@ public sealed class ArimaModel
     public ArimaConstant ConstantKind { get; }
 
     /// <summary>The mean or drift coefficient (0 when <see cref="ConstantKind"/> is <see cref="ArimaConstant.None"/>).</summary>
-    public double Constant => beta.Length > 0 ? beta[0] : 0;
+    public double Constant => _beta.Length > 0 ? _beta[0] : 0;
 
     /// <summary>Non-seasonal autoregressive coefficients φ₁..φ_p.</summary>
     public IReadOnlyList<double> Ar { get; }
@@ -146,18 +146,18 @@ public sealed class ArimaModel
     {
         Forecasting.Forecast.CheckHorizon(horizon);
         var z = Forecasting.Forecast.Quantile(level);
-        var series = estimator.Series;
-        var regressors = estimator.Regressors;
+        var series = _estimator.Series;
+        var regressors = _estimator.Regressors;
         var n = series.Length;
         var adjusted = new double[n];
         for (var t = 0; t < n; t++)
         {
             var value = series[t];
-            for (var j = 0; j < regressors.Length; j++) value -= beta[j] * regressors[j][t];
+            for (var j = 0; j < regressors.Length; j++) value -= _beta[j] * regressors[j][t];
             adjusted[t] = value;
         }
-        var stateSpace = estimator.CreateFullStateSpace();
-        var (phi, theta) = estimator.Expand(coefficients);
+        var stateSpace = _estimator.CreateFullStateSpace();
+        var (phi, theta) = _estimator.Expand(_coefficients);
         stateSpace.SetCoefficients(phi, theta);
         var m = stateSpace.StateLength;
         var a = new double[m];
@@ -171,8 +171,8 @@ public sealed class ArimaModel
             var (value, variance) = stateSpace.Observe(a, p);
             value += ConstantKind switch
             {
-                ArimaConstant.Mean => beta[0],
-                ArimaConstant.Drift => beta[0] * (n + h + 1),
+                ArimaConstant.Mean => _beta[0],
+                ArimaConstant.Drift => _beta[0] * (n + h + 1),
                 _ => 0,
             };
             var spread = z * Math.Sqrt(Math.Max(variance, 0) * Sigma2);
@@ -191,20 +191,20 @@ public sealed class ArimaModel
     /// </summary>
     internal bool IsWellBehaved()
     {
-        var (phi, theta) = estimator.Expand(coefficients);
+        var (phi, theta) = _estimator.Expand(_coefficients);
         var minRoot = Math.Min(ArmaPolynomials.SmallestRootModulus(phi, -1), ArmaPolynomials.SmallestRootModulus(theta, 1));
         if (minRoot < 1.01) return false;
-        return coefficients.Length == 0 || HasPositiveVariances();
+        return _coefficients.Length == 0 || HasPositiveVariances();
     }
 
     private bool HasPositiveVariances()
     {
-        var k = coefficients.Length;
+        var k = _coefficients.Length;
         Func<double[], double> objective = Estimation == ArimaEstimation.MaximumLikelihood
-            ? estimator.NegativeLogLikelihoodAt
-            : c => 0.5 * Math.Log(estimator.ConditionalSumOfSquares(c, out _));
+            ? _estimator.NegativeLogLikelihoodAt
+            : c => 0.5 * Math.Log(_estimator.ConditionalSumOfSquares(c, out _));
         var hessian = new double[k, k];
-        var x = (double[])coefficients.Clone();
+        var x = (double[])_coefficients.Clone();
         var f0 = objective(x);
         const double h = 1e-4;
         for (var i = 0; i < k; i++)
@@ -214,22 +214,22 @@ public sealed class ArimaModel
                 double value;
                 if (i == j)
                 {
-                    x[i] = coefficients[i] + h;
+                    x[i] = _coefficients[i] + h;
                     var up = objective(x);
-                    x[i] = coefficients[i] - h;
+                    x[i] = _coefficients[i] - h;
                     var down = objective(x);
-                    x[i] = coefficients[i];
+                    x[i] = _coefficients[i];
                     value = (up - 2 * f0 + down) / (h * h);
                 }
                 else
                 {
                     double Probe(double di, double dj)
                     {
-                        x[i] = coefficients[i] + di;
-                        x[j] = coefficients[j] + dj;
+                        x[i] = _coefficients[i] + di;
+                        x[j] = _coefficients[j] + dj;
                         var v = objective(x);
-                        x[i] = coefficients[i];
-                        x[j] = coefficients[j];
+                        x[i] = _coefficients[i];
+                        x[j] = _coefficients[j];
                         return v;
                     }
                     value = (Probe(h, h) - Probe(h, -h) - Probe(-h, h) + Probe(-h, -h)) / (4 * h * h);

@@ -13,45 +13,45 @@ namespace SmartCrm.Analytics.Forecasting;
 /// </summary>
 internal sealed class ArimaStateSpace
 {
-    private readonly int r;
-    private readonly int nd;
-    private readonly int m;
-    private readonly double[] delta;
-    private readonly int[] deltaLags;
-    private readonly double[] phi;
-    private readonly double[] theta;
-    private readonly double[] cov;
-    private readonly double[] scratch;
-    private readonly double[] gain;
+    private readonly int _r;
+    private readonly int _nd;
+    private readonly int _m;
+    private readonly double[] _delta;
+    private readonly int[] _deltaLags;
+    private readonly double[] _phi;
+    private readonly double[] _theta;
+    private readonly double[] _cov;
+    private readonly double[] _scratch;
+    private readonly double[] _gain;
 
     public ArimaStateSpace(ArimaOrder order)
     {
-        r = Math.Max(order.ExpandedAr, order.ExpandedMa + 1);
-        delta = ArmaPolynomials.Differencing(order.D, order.SeasonalD, order.Period);
-        nd = delta.Length;
-        m = r + nd;
+        _r = Math.Max(order.ExpandedAr, order.ExpandedMa + 1);
+        _delta = ArmaPolynomials.Differencing(order.D, order.SeasonalD, order.Period);
+        _nd = _delta.Length;
+        _m = _r + _nd;
         var lags = new List<int>();
-        for (var k = 0; k < nd; k++) if (delta[k] != 0) lags.Add(k);
-        deltaLags = [.. lags];
-        phi = new double[r];
-        theta = new double[r];
-        cov = new double[m * m];
-        scratch = new double[m * m + m];
-        gain = new double[m];
+        for (var k = 0; k < _nd; k++) if (_delta[k] != 0) lags.Add(k);
+        _deltaLags = [.. lags];
+        _phi = new double[_r];
+        _theta = new double[_r];
+        _cov = new double[_m * _m];
+        _scratch = new double[_m * _m + _m];
+        _gain = new double[_m];
     }
 
     /// <summary>Number of state elements.</summary>
-    public int StateLength => m;
+    public int StateLength => _m;
 
     /// <summary>Sets the expanded coefficients; returns false when the AR part has no stationary covariance.</summary>
     public bool SetCoefficients(ReadOnlySpan<double> phiFull, ReadOnlySpan<double> thetaFull)
     {
-        Array.Clear(phi);
-        Array.Clear(theta);
-        phiFull.CopyTo(phi);
-        theta[0] = 1;
-        thetaFull.CopyTo(theta.AsSpan(1));
-        return StationaryCovariance(phiFull, thetaFull, r, cov, m);
+        Array.Clear(_phi);
+        Array.Clear(_theta);
+        phiFull.CopyTo(_phi);
+        _theta[0] = 1;
+        thetaFull.CopyTo(_theta.AsSpan(1));
+        return StationaryCovariance(phiFull, thetaFull, _r, _cov, _m);
     }
 
     /// <summary>
@@ -198,8 +198,8 @@ internal sealed class ArimaStateSpace
     private void Initialise(Span<double> p)
     {
         p.Clear();
-        for (var i = 0; i < r; i++)
-            for (var k = 0; k < r; k++) p[i * m + k] = cov[i * m + k];
+        for (var i = 0; i < _r; i++)
+            for (var k = 0; k < _r; k++) p[i * _m + k] = _cov[i * _m + k];
     }
 
     /// <summary>
@@ -220,50 +220,50 @@ internal sealed class ArimaStateSpace
         for (var s = 0; s < k; s++)
         {
             var x = s == 0 ? series : regressors[s - 1];
-            for (var j = 0; j < nd; j++) states[s * m + r + j] = x[nd - 1 - j];
+            for (var j = 0; j < _nd; j++) states[s * _m + _r + j] = x[_nd - 1 - j];
         }
         double sumLog = 0;
         var count = 0;
         Span<double> v = stackalloc double[k];
-        var previousGain = scratch.AsSpan(0, m);
+        var previousGain = _scratch.AsSpan(0, _m);
         var previousF = double.NaN;
         var steady = false;
         double f = 0;
-        for (var t = nd; t < n; t++)
+        for (var t = _nd; t < n; t++)
         {
             if (!steady)
             {
                 // M = P Z', F = Z M (without differencing, M is P's first row: the fused step keeps the upper triangle).
-                if (nd == 0) covariance[..m].CopyTo(gain);
+                if (_nd == 0) covariance[.._m].CopyTo(_gain);
                 else
                 {
-                    for (var i = 0; i < m; i++)
+                    for (var i = 0; i < _m; i++)
                     {
-                        var row = i * m;
+                        var row = i * _m;
                         var sum = covariance[row];
-                        foreach (var lag in deltaLags) sum += delta[lag] * covariance[row + r + lag];
-                        gain[i] = sum;
+                        foreach (var lag in _deltaLags) sum += _delta[lag] * covariance[row + _r + lag];
+                        _gain[i] = sum;
                     }
                 }
-                f = gain[0];
-                foreach (var lag in deltaLags) f += delta[lag] * gain[r + lag];
+                f = _gain[0];
+                foreach (var lag in _deltaLags) f += _delta[lag] * _gain[_r + lag];
                 if (!(f > 0) || !double.IsFinite(f)) return FilterSums.Failed;
                 // Once the gain stops changing the covariance recursion has converged (time-invariant model,
                 // no missing values): it is skipped from then on, as statsmodels' filter does.
                 steady = Math.Abs(f - previousF) <= SteadyTolerance * f && HasConverged(previousGain, f);
                 previousF = f;
-                gain.CopyTo(previousGain);
+                _gain.CopyTo(previousGain);
             }
             for (var s = 0; s < k; s++)
             {
-                var a = states.Slice(s * m, m);
+                var a = states.Slice(s * _m, _m);
                 var observed = s == 0 ? series[t] : regressors[s - 1][t];
                 var predicted = a[0];
-                foreach (var lag in deltaLags) predicted += delta[lag] * a[r + lag];
+                foreach (var lag in _deltaLags) predicted += _delta[lag] * a[_r + lag];
                 var residual = observed - predicted;
                 v[s] = residual;
                 var scale = residual / f;
-                for (var i = 0; i < m; i++) a[i] += gain[i] * scale;
+                for (var i = 0; i < _m; i++) a[i] += _gain[i] * scale;
                 Transition(a);
             }
             if (!innovations.IsEmpty) innovations[t] = v[0] / Math.Sqrt(f);
@@ -272,22 +272,22 @@ internal sealed class ArimaStateSpace
             for (var s = 0; s < k; s++)
                 for (var u = s; u < k; u++) cross[s * k + u] += v[s] * v[u] / f;
             if (steady) continue;
-            if (nd == 0)
+            if (_nd == 0)
             {
                 UpdateAndPredictArma(covariance, f);
                 continue;
             }
             // P ← P − M M' / F, then P ← T P T' + R R'.
-            for (var i = 0; i < m; i++)
+            for (var i = 0; i < _m; i++)
             {
-                var gi = gain[i] / f;
+                var gi = _gain[i] / f;
                 if (gi == 0) continue;
-                var row = covariance.Slice(i * m, m);
-                for (var j = 0; j < m; j++) row[j] -= gi * gain[j];
+                var row = covariance.Slice(i * _m, _m);
+                for (var j = 0; j < _m; j++) row[j] -= gi * _gain[j];
             }
-            Predict(covariance, scratch.AsSpan(m));
+            Predict(covariance, _scratch.AsSpan(_m));
         }
-        if (nd == 0) MirrorUpperTriangle(covariance);
+        if (_nd == 0) MirrorUpperTriangle(covariance);
         for (var s = 0; s < k; s++)
             for (var u = 0; u < s; u++) cross[s * k + u] = cross[u * k + s];
         return new FilterSums(sumLog, cross, k, count);
@@ -304,17 +304,17 @@ internal sealed class ArimaStateSpace
     private void UpdateAndPredictArma(Span<double> p, double f)
     {
         var width = Vector<double>.Count;
-        for (var i = 0; i < m; i++)
+        for (var i = 0; i < _m; i++)
         {
-            var ti = theta[i];
-            var target = p.Slice(i * m + i, m - i);
-            var length = m - i - 1;
+            var ti = _theta[i];
+            var target = p.Slice(i * _m + i, _m - i);
+            var length = _m - i - 1;
             if (length > 0)
             {
-                var gi = gain[i + 1] / f;
-                var source = p.Slice((i + 1) * m + i + 1, length);
-                var g = gain.AsSpan(i + 1, length);
-                var th = theta.AsSpan(i, length);
+                var gi = _gain[i + 1] / f;
+                var source = p.Slice((i + 1) * _m + i + 1, length);
+                var g = _gain.AsSpan(i + 1, length);
+                var th = _theta.AsSpan(i, length);
                 var k = 0;
                 if (length >= width)
                 {
@@ -328,21 +328,21 @@ internal sealed class ArimaStateSpace
                 }
                 for (; k < length; k++) target[k] = ti * th[k] + source[k] - gi * g[k];
             }
-            target[length] = ti * theta[m - 1];
+            target[length] = ti * _theta[_m - 1];
         }
     }
 
     private bool HasConverged(ReadOnlySpan<double> previousGain, double f)
     {
-        for (var i = 0; i < m; i++)
-            if (Math.Abs(gain[i] - previousGain[i]) > SteadyTolerance * f) return false;
+        for (var i = 0; i < _m; i++)
+            if (Math.Abs(_gain[i] - previousGain[i]) > SteadyTolerance * f) return false;
         return true;
     }
 
     private void MirrorUpperTriangle(Span<double> p)
     {
-        for (var i = 1; i < m; i++)
-            for (var j = 0; j < i; j++) p[i * m + j] = p[j * m + i];
+        for (var i = 1; i < _m; i++)
+            for (var j = 0; j < i; j++) p[i * _m + j] = p[j * _m + i];
     }
 
     /// <summary>a ← T a.</summary>
@@ -350,64 +350,64 @@ internal sealed class ArimaStateSpace
     {
         var first = a[0];
         var y = first;
-        foreach (var lag in deltaLags) y += delta[lag] * a[r + lag];
-        for (var i = 0; i < r - 1; i++) a[i] = phi[i] * first + a[i + 1];
-        a[r - 1] = phi[r - 1] * first;
-        for (var i = m - 1; i > r; i--) a[i] = a[i - 1];
-        if (nd > 0) a[r] = y;
+        foreach (var lag in _deltaLags) y += _delta[lag] * a[_r + lag];
+        for (var i = 0; i < _r - 1; i++) a[i] = _phi[i] * first + a[i + 1];
+        a[_r - 1] = _phi[_r - 1] * first;
+        for (var i = _m - 1; i > _r; i--) a[i] = a[i - 1];
+        if (_nd > 0) a[_r] = y;
     }
 
     /// <summary>P ← T P T' + R R' (unit innovation variance), in O(m²) using the sparse transition.</summary>
-    public void Predict(Span<double> p) => Predict(p, new double[m * m]);
+    public void Predict(Span<double> p) => Predict(p, new double[_m * _m]);
 
     private void Predict(Span<double> p, Span<double> w)
     {
         // W = T P, row by row.
-        for (var i = 0; i < r; i++)
+        for (var i = 0; i < _r; i++)
         {
-            var target = w.Slice(i * m, m);
-            var first = p[..m];
-            var coefficient = phi[i];
-            if (i + 1 < r)
+            var target = w.Slice(i * _m, _m);
+            var first = p[.._m];
+            var coefficient = _phi[i];
+            if (i + 1 < _r)
             {
-                var next = p.Slice((i + 1) * m, m);
-                for (var j = 0; j < m; j++) target[j] = coefficient * first[j] + next[j];
+                var next = p.Slice((i + 1) * _m, _m);
+                for (var j = 0; j < _m; j++) target[j] = coefficient * first[j] + next[j];
             }
             else
             {
-                for (var j = 0; j < m; j++) target[j] = coefficient * first[j];
+                for (var j = 0; j < _m; j++) target[j] = coefficient * first[j];
             }
         }
-        if (nd > 0)
+        if (_nd > 0)
         {
-            var target = w.Slice(r * m, m);
-            p[..m].CopyTo(target);
-            foreach (var lag in deltaLags)
+            var target = w.Slice(_r * _m, _m);
+            p[.._m].CopyTo(target);
+            foreach (var lag in _deltaLags)
             {
-                var source = p.Slice((r + lag) * m, m);
-                var coefficient = delta[lag];
-                for (var j = 0; j < m; j++) target[j] += coefficient * source[j];
+                var source = p.Slice((_r + lag) * _m, _m);
+                var coefficient = _delta[lag];
+                for (var j = 0; j < _m; j++) target[j] += coefficient * source[j];
             }
-            for (var i = r + 1; i < m; i++) p.Slice((i - 1) * m, m).CopyTo(w.Slice(i * m, m));
+            for (var i = _r + 1; i < _m; i++) p.Slice((i - 1) * _m, _m).CopyTo(w.Slice(i * _m, _m));
         }
         // P = W T', i.e. each row of W transformed like a state vector.
-        for (var i = 0; i < m; i++)
+        for (var i = 0; i < _m; i++)
         {
-            var source = w.Slice(i * m, m);
-            var target = p.Slice(i * m, m);
+            var source = w.Slice(i * _m, _m);
+            var target = p.Slice(i * _m, _m);
             var first = source[0];
             var y = first;
-            foreach (var lag in deltaLags) y += delta[lag] * source[r + lag];
-            for (var j = 0; j < r - 1; j++) target[j] = phi[j] * first + source[j + 1];
-            target[r - 1] = phi[r - 1] * first;
-            for (var j = m - 1; j > r; j--) target[j] = source[j - 1];
-            if (nd > 0) target[r] = y;
+            foreach (var lag in _deltaLags) y += _delta[lag] * source[_r + lag];
+            for (var j = 0; j < _r - 1; j++) target[j] = _phi[j] * first + source[j + 1];
+            target[_r - 1] = _phi[_r - 1] * first;
+            for (var j = _m - 1; j > _r; j--) target[j] = source[j - 1];
+            if (_nd > 0) target[_r] = y;
         }
-        for (var i = 0; i < r; i++)
+        for (var i = 0; i < _r; i++)
         {
-            var ti = theta[i];
+            var ti = _theta[i];
             if (ti == 0) continue;
-            for (var j = 0; j < r; j++) p[i * m + j] += ti * theta[j];
+            for (var j = 0; j < _r; j++) p[i * _m + j] += ti * _theta[j];
         }
     }
 
@@ -415,15 +415,15 @@ internal sealed class ArimaStateSpace
     public (double Mean, double Variance) Observe(ReadOnlySpan<double> a, ReadOnlySpan<double> p)
     {
         var mean = a[0];
-        foreach (var lag in deltaLags) mean += delta[lag] * a[r + lag];
+        foreach (var lag in _deltaLags) mean += _delta[lag] * a[_r + lag];
         double variance = 0;
-        for (var i = 0; i < m; i++)
+        for (var i = 0; i < _m; i++)
         {
-            var zi = i == 0 ? 1 : i >= r ? delta[i - r] : 0;
+            var zi = i == 0 ? 1 : i >= _r ? _delta[i - _r] : 0;
             if (zi == 0) continue;
-            var row = p.Slice(i * m, m);
+            var row = p.Slice(i * _m, _m);
             var sum = row[0];
-            foreach (var lag in deltaLags) sum += delta[lag] * row[r + lag];
+            foreach (var lag in _deltaLags) sum += _delta[lag] * row[_r + lag];
             variance += zi * sum;
         }
         return (mean, variance);

@@ -282,13 +282,13 @@ public static class AutoArima
     private sealed class SearchState(double[] series, int period, int d, int seasonalD, InformationCriterion criterion, bool approximation,
         CancellationToken cancellationToken)
     {
-        private readonly HashSet<(int, int, int, int, bool)> seen = [];
-        private readonly List<ArimaCandidate> candidates = [];
-        private double offset;
+        private readonly HashSet<(int, int, int, int, bool)> _seen = [];
+        private readonly List<ArimaCandidate> _candidates = [];
+        private double _offset;
 
-        public int Count => candidates.Count;
+        public int Count => _candidates.Count;
 
-        public IReadOnlyList<ArimaCandidate> Candidates => candidates;
+        public IReadOnlyList<ArimaCandidate> Candidates => _candidates;
 
         /// <summary>auto.arima's constant making CSS criteria comparable: −2 log L − n log σ² of ARIMA(0,d,0)(0,D,0) by ML.</summary>
         public void ComputeOffset()
@@ -297,17 +297,17 @@ public static class AutoArima
             var withMean = d + seasonalD == 0;
             if (ArimaEstimator.Problem(series.Length, order, withMean) is not null) return;
             var model = new ArimaEstimator(series, order, withMean).Estimate(ArimaEstimation.MaximumLikelihood, rejectNonStationaryStart: true);
-            if (model is not null) offset = -2 * model.LogLikelihood - series.Length * Math.Log(model.Sigma2);
+            if (model is not null) _offset = -2 * model.LogLikelihood - series.Length * Math.Log(model.Sigma2);
         }
 
-        public bool IsNew(int p, int q, int sp, int sq, bool constant) => !seen.Contains((p, q, sp, sq, constant));
+        public bool IsNew(int p, int q, int sp, int sq, bool constant) => !_seen.Contains((p, q, sp, sq, constant));
 
         public Scored Try(int p, int q, int sp, int sq, bool constant)
         {
             var order = new ArimaOrder(p, d, q, sp, seasonalD, sq, period);
-            seen.Add((p, q, sp, sq, constant));
+            _seen.Add((p, q, sp, sq, constant));
             var scored = Fit(order, constant, approximation);
-            candidates.Add(new ArimaCandidate(order, constant, scored.Criterion));
+            _candidates.Add(new ArimaCandidate(order, constant, scored.Criterion));
             return scored;
         }
 
@@ -321,7 +321,7 @@ public static class AutoArima
             if (model is null) return new Scored(null, double.PositiveInfinity);
             var k = model.ParameterCount;
             var nStar = model.EffectiveObservations;
-            var aic = approximate ? offset + nStar * Math.Log(model.Sigma2) + 2 * k : model.Aic;
+            var aic = approximate ? _offset + nStar * Math.Log(model.Sigma2) + 2 * k : model.Aic;
             var value = criterion switch
             {
                 InformationCriterion.Aic => aic,

@@ -123,7 +123,7 @@ public static class Ets
 /// <summary>A fitted exponential smoothing model.</summary>
 public sealed class EtsModel
 {
-    private readonly double[] finalState;
+    private readonly double[] _finalState;
 
     internal EtsModel(EtsForm form, int period, double alpha, double beta, double gamma, double phi, double[] initialState,
         double[] finalState, double sumSquares, double likelihoodTerm, int observations, int parameters)
@@ -135,7 +135,7 @@ public sealed class EtsModel
         Gamma = gamma;
         Phi = phi;
         InitialState = initialState;
-        this.finalState = finalState;
+        this._finalState = finalState;
         Observations = observations;
         ParameterCount = parameters + 1;
         // −2 log L = n log(2π SSE / n) + n (+ 2 Σ log|ŷ| for multiplicative errors); forecast::ets drops the constants.
@@ -199,16 +199,16 @@ public sealed class EtsModel
         Forecasting.Forecast.CheckHorizon(horizon);
         _ = Forecasting.Forecast.Quantile(level);
         var mean = new double[horizon];
-        EtsEstimator.PointForecasts(Form, Period, Phi, finalState, mean);
+        EtsEstimator.PointForecasts(Form, Period, Phi, _finalState, mean);
         const int paths = 5000;
         var draws = new double[horizon][];
         for (var h = 0; h < horizon; h++) draws[h] = new double[paths];
         var random = new Random(seed);
         var sigma = Math.Sqrt(Sigma2);
-        var state = new double[finalState.Length];
+        var state = new double[_finalState.Length];
         for (var path = 0; path < paths; path++)
         {
-            finalState.CopyTo(state, 0);
+            _finalState.CopyTo(state, 0);
             for (var h = 0; h < horizon; h++)
             {
                 var forecast = EtsEstimator.OneStep(Form, Period, Phi, state);

@@ -19,15 +19,15 @@ public sealed record BaselineOptions
 /// </summary>
 public sealed class BaselineModel : IRatingPredictor
 {
-    private readonly RatingTable table;
-    private readonly double[] userBias;
-    private readonly double[] itemBias;
+    private readonly RatingTable _table;
+    private readonly double[] _userBias;
+    private readonly double[] _itemBias;
 
     private BaselineModel(RatingTable table, double[] userBias, double[] itemBias)
     {
-        this.table = table;
-        this.userBias = userBias;
-        this.itemBias = itemBias;
+        this._table = table;
+        this._userBias = userBias;
+        this._itemBias = itemBias;
     }
 
     /// <summary>Fits the biases.</summary>
@@ -74,9 +74,9 @@ public sealed class BaselineModel : IRatingPredictor
     /// <inheritdoc />
     public double Predict(int user, int item)
     {
-        var u = table.UserIndex(user);
-        var i = table.ItemIndex(item);
-        var estimate = table.GlobalMean + (u >= 0 ? userBias[u] : 0) + (i >= 0 ? itemBias[i] : 0);
-        return Math.Clamp(estimate, table.MinRating, table.MaxRating);
+        var u = _table.UserIndex(user);
+        var i = _table.ItemIndex(item);
+        var estimate = _table.GlobalMean + (u >= 0 ? _userBias[u] : 0) + (i >= 0 ? _itemBias[i] : 0);
+        return Math.Clamp(estimate, _table.MinRating, _table.MaxRating);
     }
 }

@@ -15,17 +15,17 @@ public sealed record BlendChoice(double Weight, IReadOnlyList<(double Weight, do
 /// </summary>
 public sealed class BlendedRanker : IItemScorer
 {
-    private readonly RatingTable table;
-    private readonly IItemScorer first;
-    private readonly IItemScorer second;
-    private readonly int[] catalogue;
+    private readonly RatingTable _table;
+    private readonly IItemScorer _first;
+    private readonly IItemScorer _second;
+    private readonly int[] _catalogue;
 
     private BlendedRanker(RatingTable table, IItemScorer first, IItemScorer second, double weight, int[] catalogue)
     {
-        this.table = table;
-        this.first = first;
-        this.second = second;
-        this.catalogue = catalogue;
+        this._table = table;
+        this._first = first;
+        this._second = second;
+        this._catalogue = catalogue;
         Weight = weight;
     }
 
@@ -71,7 +71,7 @@ public sealed class BlendedRanker : IItemScorer
             if (!relevant.TryGetValue(rating.User, out var set)) relevant.Add(rating.User, set = []);
             set.Add(rating.Item);
         }
-        var items = blends[0].catalogue;
+        var items = blends[0]._catalogue;
         var a = new double[items.Length];
         var b = new double[items.Length];
         var blended = new double[items.Length];
@@ -100,24 +100,24 @@ public sealed class BlendedRanker : IItemScorer
     /// <inheritdoc />
     public IReadOnlyList<int> Recommend(int user, int count)
     {
-        var seen = new HashSet<int>(table.RatedBy(user));
-        return TopItems.Select(catalogue, Blend(user, seen), seen, count);
+        var seen = new HashSet<int>(_table.RatedBy(user));
+        return TopItems.Select(_catalogue, Blend(user, seen), seen, count);
     }
 
     /// <inheritdoc />
     public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
     {
         ItemScores.CheckLengths(items, scores);
-        var blended = Blend(user, new HashSet<int>(table.RatedBy(user)));
-        var position = new Dictionary<int, int>(catalogue.Length);
-        for (var n = 0; n < catalogue.Length; n++) position[catalogue[n]] = n;
+        var blended = Blend(user, new HashSet<int>(_table.RatedBy(user)));
+        var position = new Dictionary<int, int>(_catalogue.Length);
+        for (var n = 0; n < _catalogue.Length; n++) position[_catalogue[n]] = n;
         for (var n = 0; n < items.Length; n++) scores[n] = position.TryGetValue(items[n], out var at) ? blended[at] : double.NaN;
     }
 
     private double[] Blend(int user, HashSet<int> seen)
     {
-        var a = new double[catalogue.Length];
-        var b = new double[catalogue.Length];
+        var a = new double[_catalogue.Length];
+        var b = new double[_catalogue.Length];
         ScaledParts(user, seen, a, b);
         Mix(a, b, Weight, a);
         return a;
@@ -125,10 +125,10 @@ public sealed class BlendedRanker : IItemScorer
 
     private void ScaledParts(int user, HashSet<int> seen, double[] a, double[] b)
     {
-        first.Score(user, catalogue, a);
-        second.Score(user, catalogue, b);
-        Rescale(a, catalogue, seen);
-        Rescale(b, catalogue, seen);
+        _first.Score(user, _catalogue, a);
+        _second.Score(user, _catalogue, b);
+        Rescale(a, _catalogue, seen);
+        Rescale(b, _catalogue, seen);
     }
 
     private static void Mix(ReadOnlySpan<double> a, ReadOnlySpan<double> b, double weight, Span<double> result)

@@ -32,28 +32,28 @@ public sealed record ContentOptions
 /// </summary>
 public sealed class ContentRanker : IItemScorer
 {
-    private readonly RatingTable table;
-    private readonly int[] items;
-    private readonly Dictionary<int, int> rowOf;
-    private readonly CsrMatrix vectors;
-    private readonly double[] norms;
-    private readonly double[] popularity;
-    private readonly bool weightByRating;
+    private readonly RatingTable _table;
+    private readonly int[] _items;
+    private readonly Dictionary<int, int> _rowOf;
+    private readonly CsrMatrix _vectors;
+    private readonly double[] _norms;
+    private readonly double[] _popularity;
+    private readonly bool _weightByRating;
 
     private ContentRanker(RatingTable table, int[] items, Dictionary<int, int> rowOf, CsrMatrix vectors, double[] popularity, bool weightByRating)
     {
-        this.weightByRating = weightByRating;
-        this.table = table;
-        this.items = items;
-        this.rowOf = rowOf;
-        this.vectors = vectors;
-        this.popularity = popularity;
-        norms = new double[vectors.Rows];
-        for (var r = 0; r < norms.Length; r++) norms[r] = vectors.Row(r).Norm();
+        this._weightByRating = weightByRating;
+        this._table = table;
+        this._items = items;
+        this._rowOf = rowOf;
+        this._vectors = vectors;
+        this._popularity = popularity;
+        _norms = new double[vectors.Rows];
+        for (var r = 0; r < _norms.Length; r++) _norms[r] = vectors.Row(r).Norm();
     }
 
     /// <summary>The catalogue: every described item, in the order given.</summary>
-    public IReadOnlyList<int> Items => items;
+    public IReadOnlyList<int> Items => _items;
 
     /// <summary>Learns the vocabulary from the descriptions and keeps the ratings for the users' profiles.</summary>
     /// <param name="ratings">Who rated what; items missing from the catalogue are left out of profiles.</param>
@@ -86,18 +86,18 @@ public sealed class ContentRanker : IItemScorer
     /// <inheritdoc />
     public IReadOnlyList<int> Recommend(int user, int count)
     {
-        var scores = new double[items.Length];
+        var scores = new double[_items.Length];
         ScoreCatalogue(user, scores);
-        return TopItems.Select(items, scores, new HashSet<int>(table.RatedBy(user)), count);
+        return TopItems.Select(_items, scores, new HashSet<int>(_table.RatedBy(user)), count);
     }
 
     /// <inheritdoc />
     public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
     {
         ItemScores.CheckLengths(items, scores);
-        var all = new double[this.items.Length];
+        var all = new double[this._items.Length];
         ScoreCatalogue(user, all);
-        for (var n = 0; n < items.Length; n++) scores[n] = rowOf.TryGetValue(items[n], out var row) ? all[row] : double.NaN;
+        for (var n = 0; n < items.Length; n++) scores[n] = _rowOf.TryGetValue(items[n], out var row) ? all[row] : double.NaN;
     }
 
     /// <summary>
@@ -107,41 +107,41 @@ public sealed class ContentRanker : IItemScorer
     /// <exception cref="ArgumentException">The item is not in the catalogue.</exception>
     public IReadOnlyList<int> SimilarItems(int item, int count)
     {
-        if (!rowOf.TryGetValue(item, out var row)) throw new ArgumentException($"ContentRanker.SimilarItems: item {item} is not in the catalogue.", nameof(item));
-        var similarities = Cosine.Similarities(vectors, vectors.Row(row));
-        return TopItems.Select(items, similarities, new HashSet<int> { item }, count);
+        if (!_rowOf.TryGetValue(item, out var row)) throw new ArgumentException($"ContentRanker.SimilarItems: item {item} is not in the catalogue.", nameof(item));
+        var similarities = Cosine.Similarities(_vectors, _vectors.Row(row));
+        return TopItems.Select(_items, similarities, new HashSet<int> { item }, count);
     }
 
     private void ScoreCatalogue(int user, Span<double> scores)
     {
-        var profile = Profile(table.UserIndex(user));
+        var profile = Profile(_table.UserIndex(user));
         double length = 0;
         foreach (var v in profile) length += v * v;
         if (length <= 0)
         {
-            popularity.CopyTo(scores);
+            _popularity.CopyTo(scores);
             return;
         }
         length = Math.Sqrt(length);
-        for (var r = 0; r < items.Length; r++) scores[r] = norms[r] > 0 ? vectors.Row(r).Dot(profile) / (norms[r] * length) : 0;
+        for (var r = 0; r < _items.Length; r++) scores[r] = _norms[r] > 0 ? _vectors.Row(r).Dot(profile) / (_norms[r] * length) : 0;
     }
 
     /// <summary>Σ (r_ui − r̄_u) v_i over the user's rated items; the plain sum when every rating equals the mean or ratings are not weighed.</summary>
     private double[] Profile(int u)
     {
-        var profile = new double[vectors.Columns];
+        var profile = new double[_vectors.Columns];
         if (u < 0) return profile;
-        int start = table.UserStart[u], end = table.UserStart[u + 1];
+        int start = _table.UserStart[u], end = _table.UserStart[u + 1];
         double mean = 0;
-        for (var r = start; r < end; r++) mean += table.ByUserValue[r];
+        for (var r = start; r < end; r++) mean += _table.ByUserValue[r];
         mean /= end - start;
         var spread = false;
-        for (var r = start; weightByRating && r < end; r++) spread |= Math.Abs(table.ByUserValue[r] - mean) > 1e-9;
+        for (var r = start; _weightByRating && r < end; r++) spread |= Math.Abs(_table.ByUserValue[r] - mean) > 1e-9;
         for (var r = start; r < end; r++)
         {
-            if (!rowOf.TryGetValue(table.ItemId(table.ByUserItem[r]), out var row)) continue;
-            var weight = spread ? table.ByUserValue[r] - mean : 1;
-            var vector = vectors.Row(row);
+            if (!_rowOf.TryGetValue(_table.ItemId(_table.ByUserItem[r]), out var row)) continue;
+            var weight = spread ? _table.ByUserValue[r] - mean : 1;
+            var vector = _vectors.Row(row);
             for (var p = 0; p < vector.Count; p++) profile[vector.Indices[p]] += weight * vector.Values[p];
         }
         return profile;

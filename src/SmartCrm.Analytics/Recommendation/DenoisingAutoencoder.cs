@@ -48,12 +48,12 @@ public sealed record AutoencoderOptions
 /// </summary>
 public sealed class DenoisingAutoencoder : TableScorer
 {
-    private readonly Layers layers;
+    private readonly Layers _layers;
 
     private DenoisingAutoencoder(RatingTable table, Layers layers)
         : base(table)
     {
-        this.layers = layers;
+        this._layers = layers;
     }
 
     /// <summary>Trains the network on who rated what (the rating values are ignored).</summary>
@@ -89,10 +89,10 @@ public sealed class DenoisingAutoencoder : TableScorer
     /// <inheritdoc />
     protected override double[] ScoresByIndex(int u)
     {
-        var hidden = new float[layers.Hidden];
-        layers.Encode(Table, u, keep: null, scale: 1, hidden);
-        var logits = new float[layers.Items];
-        layers.Decode(hidden, logits);
+        var hidden = new float[_layers.Hidden];
+        _layers.Encode(Table, u, keep: null, scale: 1, hidden);
+        var logits = new float[_layers.Items];
+        _layers.Decode(hidden, logits);
         var scores = new double[logits.Length];
         for (var i = 0; i < scores.Length; i++) scores[i] = logits[i];
         return scores;
@@ -161,43 +161,43 @@ public sealed class DenoisingAutoencoder : TableScorer
         private const float Beta1 = 0.9f;
         private const float Beta2 = 0.999f;
         private const float Epsilon = 1e-8f;
-        private readonly Layers layers;
-        private readonly float rate;
-        private readonly float dropout;
-        private readonly float penalty;
-        private readonly float[] hidden;
-        private readonly float[] logits;
-        private readonly float[] hiddenGradient;
-        private readonly float[][] parameters;
-        private readonly float[][] gradients;
-        private readonly float[][] firstMoments;
-        private readonly float[][] secondMoments;
-        private int steps;
+        private readonly Layers _layers;
+        private readonly float _rate;
+        private readonly float _dropout;
+        private readonly float _penalty;
+        private readonly float[] _hidden;
+        private readonly float[] _logits;
+        private readonly float[] _hiddenGradient;
+        private readonly float[][] _parameters;
+        private readonly float[][] _gradients;
+        private readonly float[][] _firstMoments;
+        private readonly float[][] _secondMoments;
+        private int _steps;
 
         public Training(Layers layers, int batch, AutoencoderOptions options)
         {
-            this.layers = layers;
-            rate = (float)options.LearningRate;
-            dropout = (float)options.Dropout;
-            penalty = (float)options.Regularization;
-            hidden = new float[batch * layers.Hidden];
-            logits = new float[batch * layers.Items];
-            hiddenGradient = new float[batch * layers.Hidden];
-            parameters = [layers.Encoder, layers.EncoderBias, layers.Decoder, layers.DecoderBias];
-            gradients = [.. parameters.Select(p => new float[p.Length])];
-            firstMoments = [.. parameters.Select(p => new float[p.Length])];
-            secondMoments = [.. parameters.Select(p => new float[p.Length])];
+            this._layers = layers;
+            _rate = (float)options.LearningRate;
+            _dropout = (float)options.Dropout;
+            _penalty = (float)options.Regularization;
+            _hidden = new float[batch * layers.Hidden];
+            _logits = new float[batch * layers.Items];
+            _hiddenGradient = new float[batch * layers.Hidden];
+            _parameters = [layers.Encoder, layers.EncoderBias, layers.Decoder, layers.DecoderBias];
+            _gradients = [.. _parameters.Select(p => new float[p.Length])];
+            _firstMoments = [.. _parameters.Select(p => new float[p.Length])];
+            _secondMoments = [.. _parameters.Select(p => new float[p.Length])];
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(RatingTable table, ReadOnlySpan<int> users, Random random)
         {
-            int h = layers.Hidden, items = layers.Items, batch = users.Length;
-            var encoderGradient = gradients[0];
-            var encoderBiasGradient = gradients[1];
-            var decoderGradient = gradients[2];
-            var decoderBiasGradient = gradients[3];
-            foreach (var g in gradients) Array.Clear(g);
+            int h = _layers.Hidden, items = _layers.Items, batch = users.Length;
+            var encoderGradient = _gradients[0];
+            var encoderBiasGradient = _gradients[1];
+            var decoderGradient = _gradients[2];
+            var decoderBiasGradient = _gradients[3];
+            foreach (var g in _gradients) Array.Clear(g);
 
             // Forward: encode each user with a fresh dropout mask, decode, and turn the logits in place into the
             // gradient of the batch's mean negative multinomial log-likelihood, (|history| · softmax − x) / batch.
@@ -206,28 +206,28 @@ public sealed class DenoisingAutoencoder : TableScorer
             {
                 var u = users[b];
                 var mask = masks[b] = new bool[table.UserStart[u + 1] - table.UserStart[u]];
-                for (var n = 0; n < mask.Length; n++) mask[n] = random.NextDouble() >= dropout;
-                layers.Encode(table, u, mask, 1 / (1 - dropout), hidden.AsSpan(b * h, h));
+                for (var n = 0; n < mask.Length; n++) mask[n] = random.NextDouble() >= _dropout;
+                _layers.Encode(table, u, mask, 1 / (1 - _dropout), _hidden.AsSpan(b * h, h));
             }
             for (var i = 0; i < items; i++)
             {
-                var row = layers.Decoder.AsSpan(i * h, h);
-                var bias = layers.DecoderBias[i];
+                var row = _layers.Decoder.AsSpan(i * h, h);
+                var bias = _layers.DecoderBias[i];
                 var b = 0;
                 for (; b + 4 <= batch; b += 4)
                 {
-                    var (d0, d1, d2, d3) = Dot4(row, hidden.AsSpan(b * h, 4 * h));
-                    logits[b * items + i] = bias + d0;
-                    logits[(b + 1) * items + i] = bias + d1;
-                    logits[(b + 2) * items + i] = bias + d2;
-                    logits[(b + 3) * items + i] = bias + d3;
+                    var (d0, d1, d2, d3) = Dot4(row, _hidden.AsSpan(b * h, 4 * h));
+                    _logits[b * items + i] = bias + d0;
+                    _logits[(b + 1) * items + i] = bias + d1;
+                    _logits[(b + 2) * items + i] = bias + d2;
+                    _logits[(b + 3) * items + i] = bias + d3;
                 }
-                for (; b < batch; b++) logits[b * items + i] = bias + FactorMath.Dot(row, hidden.AsSpan(b * h, h));
+                for (; b < batch; b++) _logits[b * items + i] = bias + FactorMath.Dot(row, _hidden.AsSpan(b * h, h));
             }
             for (var b = 0; b < batch; b++)
             {
                 var u = users[b];
-                var z = logits.AsSpan(b * items, items);
+                var z = _logits.AsSpan(b * items, items);
                 var max = float.NegativeInfinity;
                 foreach (var v in z) max = Math.Max(max, v);
                 double sum = 0;
@@ -240,19 +240,19 @@ public sealed class DenoisingAutoencoder : TableScorer
 
             // Backward through the decoder, four items and four users at a time, so that each row loaded from
             // memory serves four updates: dH = G W₂ and dW₂ = Gᵀ H.
-            Array.Clear(hiddenGradient);
-            var rows = layers.Decoder;
+            Array.Clear(_hiddenGradient);
+            var rows = _layers.Decoder;
             var i4 = 0;
             for (; i4 + 4 <= items; i4 += 4)
             {
                 for (var b = 0; b < batch; b++)
                 {
-                    var g = logits.AsSpan(b * items + i4, 4);
-                    AddScaled4(hiddenGradient.AsSpan(b * h, h), rows.AsSpan(i4 * h, 4 * h), g[0], g[1], g[2], g[3]);
+                    var g = _logits.AsSpan(b * items + i4, 4);
+                    AddScaled4(_hiddenGradient.AsSpan(b * h, h), rows.AsSpan(i4 * h, 4 * h), g[0], g[1], g[2], g[3]);
                 }
             }
             for (; i4 < items; i4++)
-                for (var b = 0; b < batch; b++) FactorMath.AddScaled(hiddenGradient.AsSpan(b * h, h), rows.AsSpan(i4 * h, h), logits[b * items + i4]);
+                for (var b = 0; b < batch; b++) FactorMath.AddScaled(_hiddenGradient.AsSpan(b * h, h), rows.AsSpan(i4 * h, h), _logits[b * items + i4]);
             for (var i = 0; i < items; i++)
             {
                 var rowGradient = decoderGradient.AsSpan(i * h, h);
@@ -260,15 +260,15 @@ public sealed class DenoisingAutoencoder : TableScorer
                 var b = 0;
                 for (; b + 4 <= batch; b += 4)
                 {
-                    float g0 = logits[b * items + i], g1 = logits[(b + 1) * items + i], g2 = logits[(b + 2) * items + i], g3 = logits[(b + 3) * items + i];
+                    float g0 = _logits[b * items + i], g1 = _logits[(b + 1) * items + i], g2 = _logits[(b + 2) * items + i], g3 = _logits[(b + 3) * items + i];
                     biasGradient += g0 + g1 + g2 + g3;
-                    AddScaled4(rowGradient, hidden.AsSpan(b * h, 4 * h), g0, g1, g2, g3);
+                    AddScaled4(rowGradient, _hidden.AsSpan(b * h, 4 * h), g0, g1, g2, g3);
                 }
                 for (; b < batch; b++)
                 {
-                    var g = logits[b * items + i];
+                    var g = _logits[b * items + i];
                     biasGradient += g;
-                    FactorMath.AddScaled(rowGradient, hidden.AsSpan(b * h, h), g);
+                    FactorMath.AddScaled(rowGradient, _hidden.AsSpan(b * h, h), g);
                 }
                 decoderBiasGradient[i] = biasGradient;
             }
@@ -276,26 +276,26 @@ public sealed class DenoisingAutoencoder : TableScorer
             // Backward through tanh and the sparse encoder input.
             for (var b = 0; b < batch; b++)
             {
-                var dz = hiddenGradient.AsSpan(b * h, h);
-                var a = hidden.AsSpan(b * h, h);
+                var dz = _hiddenGradient.AsSpan(b * h, h);
+                var a = _hidden.AsSpan(b * h, h);
                 for (var k = 0; k < h; k++) dz[k] *= 1 - a[k] * a[k];
                 FactorMath.AddScaled(encoderBiasGradient, dz, 1);
                 var u = users[b];
                 int start = table.UserStart[u], end = table.UserStart[u + 1];
-                var input = 1 / (1 - dropout) / MathF.Sqrt(end - start);
+                var input = 1 / (1 - _dropout) / MathF.Sqrt(end - start);
                 for (var r = start; r < end; r++)
                     if (masks[b][r - start]) FactorMath.AddScaled(encoderGradient.AsSpan(table.ByUserItem[r] * h, h), dz, input);
             }
 
             // The penalty's gradient 2λW, then Adam on every parameter.
-            if (penalty > 0)
+            if (_penalty > 0)
             {
-                FactorMath.AddScaled(encoderGradient, layers.Encoder, 2 * penalty);
-                FactorMath.AddScaled(decoderGradient, layers.Decoder, 2 * penalty);
+                FactorMath.AddScaled(encoderGradient, _layers.Encoder, 2 * _penalty);
+                FactorMath.AddScaled(decoderGradient, _layers.Decoder, 2 * _penalty);
             }
-            steps++;
-            var stepSize = rate * MathF.Sqrt(1 - MathF.Pow(Beta2, steps)) / (1 - MathF.Pow(Beta1, steps));
-            for (var p = 0; p < parameters.Length; p++) Adam(parameters[p], gradients[p], firstMoments[p], secondMoments[p], stepSize);
+            _steps++;
+            var stepSize = _rate * MathF.Sqrt(1 - MathF.Pow(Beta2, _steps)) / (1 - MathF.Pow(Beta1, _steps));
+            for (var p = 0; p < _parameters.Length; p++) Adam(_parameters[p], _gradients[p], _firstMoments[p], _secondMoments[p], stepSize);
         }
 
         /// <summary>The dot products of <paramref name="row"/> with four consecutive rows of the same length packed in <paramref name="four"/>.</summary>

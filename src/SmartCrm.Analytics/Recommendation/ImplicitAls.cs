@@ -32,16 +32,16 @@ public sealed record ImplicitAlsOptions
 /// </summary>
 public sealed class ImplicitAls : TableScorer
 {
-    private readonly double[] userFactors;
-    private readonly double[] itemFactors;
-    private readonly int factors;
+    private readonly double[] _userFactors;
+    private readonly double[] _itemFactors;
+    private readonly int _factors;
 
     private ImplicitAls(RatingTable table, double[] userFactors, double[] itemFactors, int factors)
         : base(table)
     {
-        this.userFactors = userFactors;
-        this.itemFactors = itemFactors;
-        this.factors = factors;
+        this._userFactors = userFactors;
+        this._itemFactors = itemFactors;
+        this._factors = factors;
     }
 
     /// <summary>Fits the factors.</summary>
@@ -89,12 +89,12 @@ public sealed class ImplicitAls : TableScorer
     {
         var scores = new double[Table.ItemCount];
         if (u < 0) return scores;
-        var x = userFactors.AsSpan(u * factors, factors);
+        var x = _userFactors.AsSpan(u * _factors, _factors);
         for (var i = 0; i < scores.Length; i++)
         {
-            var y = itemFactors.AsSpan(i * factors, factors);
+            var y = _itemFactors.AsSpan(i * _factors, _factors);
             double dot = 0;
-            for (var k = 0; k < factors; k++) dot += x[k] * y[k];
+            for (var k = 0; k < _factors; k++) dot += x[k] * y[k];
             scores[i] = dot;
         }
         return scores;
@@ -103,23 +103,23 @@ public sealed class ImplicitAls : TableScorer
     /// <summary>Solves (YᵀY + Yᵀ(C−I)Y + λI) x = YᵀC p for each row x with conjugate gradient, warm-started.</summary>
     private sealed class RowSolver(int f, double regularization, double alpha, int steps)
     {
-        private readonly double[] gram = new double[f * f];
-        private readonly double[] residual = new double[f];
-        private readonly double[] direction = new double[f];
-        private readonly double[] product = new double[f];
+        private readonly double[] _gram = new double[f * f];
+        private readonly double[] _residual = new double[f];
+        private readonly double[] _direction = new double[f];
+        private readonly double[] _product = new double[f];
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Update(double[] rows, double[] other, int[] start, int[] partners)
         {
             var otherCount = other.Length / f;
-            Array.Clear(gram);
+            Array.Clear(_gram);
             for (var j = 0; j < otherCount; j++)
             {
                 var y = other.AsSpan(j * f, f);
                 for (var a = 0; a < f; a++)
                 {
                     var ya = y[a];
-                    var row = gram.AsSpan(a * f, f);
+                    var row = _gram.AsSpan(a * f, f);
                     for (var b = 0; b < f; b++) row[b] += ya * y[b];
                 }
             }
@@ -128,26 +128,26 @@ public sealed class ImplicitAls : TableScorer
             {
                 var x = rows.AsSpan(u * f, f);
                 // residual = b − A x, with b = (1 + α) Σ y_j over the row's partners.
-                Multiply(x, other, partners.AsSpan(start[u], start[u + 1] - start[u]), product);
-                for (var k = 0; k < f; k++) residual[k] = -product[k];
+                Multiply(x, other, partners.AsSpan(start[u], start[u + 1] - start[u]), _product);
+                for (var k = 0; k < f; k++) _residual[k] = -_product[k];
                 for (var n = start[u]; n < start[u + 1]; n++)
                 {
                     var y = other.AsSpan(partners[n] * f, f);
-                    for (var k = 0; k < f; k++) residual[k] += (1 + alpha) * y[k];
+                    for (var k = 0; k < f; k++) _residual[k] += (1 + alpha) * y[k];
                 }
-                residual.CopyTo(direction, 0);
-                var rr = Dot(residual, residual);
+                _residual.CopyTo(_direction, 0);
+                var rr = Dot(_residual, _residual);
                 for (var step = 0; step < steps && rr > 1e-20; step++)
                 {
-                    Multiply(direction, other, partners.AsSpan(start[u], start[u + 1] - start[u]), product);
-                    var length = rr / Dot(direction, product);
+                    Multiply(_direction, other, partners.AsSpan(start[u], start[u + 1] - start[u]), _product);
+                    var length = rr / Dot(_direction, _product);
                     for (var k = 0; k < f; k++)
                     {
-                        x[k] += length * direction[k];
-                        residual[k] -= length * product[k];
+                        x[k] += length * _direction[k];
+                        _residual[k] -= length * _product[k];
                     }
-                    var next = Dot(residual, residual);
-                    for (var k = 0; k < f; k++) direction[k] = residual[k] + next / rr * direction[k];
+                    var next = Dot(_residual, _residual);
+                    for (var k = 0; k < f; k++) _direction[k] = _residual[k] + next / rr * _direction[k];
                     rr = next;
                 }
             }
@@ -158,7 +158,7 @@ public sealed class ImplicitAls : TableScorer
         {
             for (var a = 0; a < f; a++)
             {
-                var row = gram.AsSpan(a * f, f);
+                var row = _gram.AsSpan(a * f, f);
                 double sum = 0;
                 for (var b = 0; b < f; b++) sum += row[b] * v[b];
                 result[a] = sum + regularization * v[a];

@@ -17,14 +17,14 @@ public sealed record ItemKnnOptions
 /// </summary>
 public sealed class ItemKnn : TableScorer
 {
-    private readonly int[][] neighbours;
-    private readonly float[][] similarities;
+    private readonly int[][] _neighbours;
+    private readonly float[][] _similarities;
 
     private ItemKnn(RatingTable table, int[][] neighbours, float[][] similarities)
         : base(table)
     {
-        this.neighbours = neighbours;
-        this.similarities = similarities;
+        this._neighbours = neighbours;
+        this._similarities = similarities;
     }
 
     /// <summary>Computes the item neighbourhoods.</summary>
@@ -83,7 +83,7 @@ public sealed class ItemKnn : TableScorer
         for (var r = Table.UserStart[u]; r < Table.UserStart[u + 1]; r++)
         {
             var i = Table.ByUserItem[r];
-            for (var n = 0; n < neighbours[i].Length; n++) scores[neighbours[i][n]] += similarities[i][n];
+            for (var n = 0; n < _neighbours[i].Length; n++) scores[_neighbours[i][n]] += _similarities[i][n];
         }
         return scores;
     }

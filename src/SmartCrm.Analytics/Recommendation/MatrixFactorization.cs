@@ -52,21 +52,21 @@ public sealed record FactorizationOptions
 /// </summary>
 public sealed class MatrixFactorization : IRatingPredictor
 {
-    private readonly RatingTable table;
-    private readonly float[] userBias;
-    private readonly float[] itemBias;
-    private readonly float[] userFactors;
-    private readonly float[] itemFactors;
-    private readonly int factors;
+    private readonly RatingTable _table;
+    private readonly float[] _userBias;
+    private readonly float[] _itemBias;
+    private readonly float[] _userFactors;
+    private readonly float[] _itemFactors;
+    private readonly int _factors;
 
     private MatrixFactorization(RatingTable table, float[] userBias, float[] itemBias, float[] userFactors, float[] itemFactors, int factors)
     {
-        this.table = table;
-        this.userBias = userBias;
-        this.itemBias = itemBias;
-        this.userFactors = userFactors;
-        this.itemFactors = itemFactors;
-        this.factors = factors;
+        this._table = table;
+        this._userBias = userBias;
+        this._itemBias = itemBias;
+        this._userFactors = userFactors;
+        this._itemFactors = itemFactors;
+        this._factors = factors;
     }
 
     /// <summary>Fits the model.</summary>
@@ -120,12 +120,12 @@ public sealed class MatrixFactorization : IRatingPredictor
     /// <inheritdoc />
     public double Predict(int user, int item)
     {
-        var u = table.UserIndex(user);
-        var i = table.ItemIndex(item);
-        double estimate = table.GlobalMean;
-        if (u >= 0) estimate += userBias[u];
-        if (i >= 0) estimate += itemBias[i];
-        if (u >= 0 && i >= 0) estimate += FactorMath.Dot(userFactors.AsSpan(u * factors, factors), itemFactors.AsSpan(i * factors, factors));
-        return Math.Clamp(estimate, table.MinRating, table.MaxRating);
+        var u = _table.UserIndex(user);
+        var i = _table.ItemIndex(item);
+        double estimate = _table.GlobalMean;
+        if (u >= 0) estimate += _userBias[u];
+        if (i >= 0) estimate += _itemBias[i];
+        if (u >= 0 && i >= 0) estimate += FactorMath.Dot(_userFactors.AsSpan(u * _factors, _factors), _itemFactors.AsSpan(i * _factors, _factors));
+        return Math.Clamp(estimate, _table.MinRating, _table.MaxRating);
     }
 }

@@ -6,13 +6,13 @@ namespace SmartCrm.Analytics.Recommendation;
 /// </summary>
 public sealed class PopularItems : IItemScorer
 {
-    private readonly RatingTable table;
-    private readonly double[] counts;
+    private readonly RatingTable _table;
+    private readonly double[] _counts;
 
     private PopularItems(RatingTable table, double[] counts)
     {
-        this.table = table;
-        this.counts = counts;
+        this._table = table;
+        this._counts = counts;
     }
 
     /// <summary>Counts the ratings of each item.</summary>
@@ -25,12 +25,12 @@ public sealed class PopularItems : IItemScorer
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<int> Recommend(int user, int count) => TopItems.Select(table, table.UserIndex(user), counts, count);
+    public IReadOnlyList<int> Recommend(int user, int count) => TopItems.Select(_table, _table.UserIndex(user), _counts, count);
 
     /// <inheritdoc />
     public void Score(int user, ReadOnlySpan<int> items, Span<double> scores)
     {
         ItemScores.CheckLengths(items, scores);
-        ItemScores.Gather(table, counts, items, scores);
+        ItemScores.Gather(_table, _counts, items, scores);
     }
 }

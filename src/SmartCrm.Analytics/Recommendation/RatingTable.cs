@@ -12,14 +12,14 @@ public readonly record struct Rating(int User, int Item, double Value);
 /// </summary>
 public sealed class RatingTable
 {
-    private readonly Dictionary<int, int> userIndex;
-    private readonly Dictionary<int, int> itemIndex;
+    private readonly Dictionary<int, int> _userIndex;
+    private readonly Dictionary<int, int> _itemIndex;
 
     private RatingTable(Dictionary<int, int> userIndex, Dictionary<int, int> itemIndex, int[] userIds, int[] itemIds,
         int[] users, int[] items, float[] values)
     {
-        this.userIndex = userIndex;
-        this.itemIndex = itemIndex;
+        this._userIndex = userIndex;
+        this._itemIndex = itemIndex;
         UserIds = userIds;
         ItemIds = itemIds;
         Users = users;
@@ -85,10 +85,10 @@ public sealed class RatingTable
     internal float[] ByUserValue { get; }
 
     /// <summary>Dense index of a caller's user id, or −1 for a user without ratings.</summary>
-    public int UserIndex(int user) => userIndex.TryGetValue(user, out var index) ? index : -1;
+    public int UserIndex(int user) => _userIndex.TryGetValue(user, out var index) ? index : -1;
 
     /// <summary>Dense index of a caller's item id, or −1 for an item without ratings.</summary>
-    public int ItemIndex(int item) => itemIndex.TryGetValue(item, out var index) ? index : -1;
+    public int ItemIndex(int item) => _itemIndex.TryGetValue(item, out var index) ? index : -1;
 
     /// <summary>The caller's id of dense item index <paramref name="index"/>.</summary>
     public int ItemId(int index) => ItemIds[index];

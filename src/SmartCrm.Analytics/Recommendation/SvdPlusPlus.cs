@@ -10,23 +10,23 @@ namespace SmartCrm.Analytics.Recommendation;
 /// </summary>
 public sealed class SvdPlusPlus : IRatingPredictor
 {
-    private readonly RatingTable table;
-    private readonly float[] userBias;
-    private readonly float[] itemBias;
-    private readonly float[] userFactors;
-    private readonly float[] itemFactors;
-    private readonly float[] implicitFactors;
-    private readonly int factors;
+    private readonly RatingTable _table;
+    private readonly float[] _userBias;
+    private readonly float[] _itemBias;
+    private readonly float[] _userFactors;
+    private readonly float[] _itemFactors;
+    private readonly float[] _implicitFactors;
+    private readonly int _factors;
 
     private SvdPlusPlus(RatingTable table, float[] userBias, float[] itemBias, float[] userFactors, float[] itemFactors, float[] implicitFactors, int factors)
     {
-        this.table = table;
-        this.userBias = userBias;
-        this.itemBias = itemBias;
-        this.userFactors = userFactors;
-        this.itemFactors = itemFactors;
-        this.implicitFactors = implicitFactors;
-        this.factors = factors;
+        this._table = table;
+        this._userBias = userBias;
+        this._itemBias = itemBias;
+        this._userFactors = userFactors;
+        this._itemFactors = itemFactors;
+        this._implicitFactors = implicitFactors;
+        this._factors = factors;
     }
 
     /// <summary>Fits the model.</summary>
@@ -110,19 +110,19 @@ public sealed class SvdPlusPlus : IRatingPredictor
     /// <inheritdoc />
     public double Predict(int user, int item)
     {
-        var u = table.UserIndex(user);
-        var i = table.ItemIndex(item);
-        double estimate = table.GlobalMean;
-        if (u >= 0) estimate += userBias[u];
-        if (i >= 0) estimate += itemBias[i];
+        var u = _table.UserIndex(user);
+        var i = _table.ItemIndex(item);
+        double estimate = _table.GlobalMean;
+        if (u >= 0) estimate += _userBias[u];
+        if (i >= 0) estimate += _itemBias[i];
         if (u >= 0 && i >= 0)
         {
-            int start = table.UserStart[u], end = table.UserStart[u + 1];
+            int start = _table.UserStart[u], end = _table.UserStart[u + 1];
             var norm = 1 / MathF.Sqrt(end - start);
-            var combined = userFactors.AsSpan(u * factors, factors).ToArray();
-            for (var r = start; r < end; r++) FactorMath.AddScaled(combined, implicitFactors.AsSpan(table.ByUserItem[r] * factors, factors), norm);
-            estimate += FactorMath.Dot(itemFactors.AsSpan(i * factors, factors), combined);
+            var combined = _userFactors.AsSpan(u * _factors, _factors).ToArray();
+            for (var r = start; r < end; r++) FactorMath.AddScaled(combined, _implicitFactors.AsSpan(_table.ByUserItem[r] * _factors, _factors), norm);
+            estimate += FactorMath.Dot(_itemFactors.AsSpan(i * _factors, _factors), combined);
         }
-        return Math.Clamp(estimate, table.MinRating, table.MaxRating);
+        return Math.Clamp(estimate, _table.MinRating, _table.MaxRating);
     }
 }

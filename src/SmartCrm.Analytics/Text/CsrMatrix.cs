@@ -62,9 +62,9 @@ public readonly ref struct SparseVector
 /// </summary>
 public sealed class CsrMatrix
 {
-    private readonly int[] rowStarts;
-    private readonly int[] indices;
-    private readonly float[] values;
+    private readonly int[] _rowStarts;
+    private readonly int[] _indices;
+    private readonly float[] _values;
 
     /// <summary>Wraps the arrays (not copied). Within a row, indices must be strictly increasing and below <paramref name="columns"/>; values finite.</summary>
     public CsrMatrix(int rows, int columns, int[] rowStarts, int[] indices, float[] values)
@@ -89,15 +89,15 @@ public sealed class CsrMatrix
         }
         Rows = rows;
         Columns = columns;
-        this.rowStarts = rowStarts;
-        this.indices = indices;
-        this.values = values;
+        this._rowStarts = rowStarts;
+        this._indices = indices;
+        this._values = values;
     }
 
     private CsrMatrix(int rows, int columns, int[] rowStarts, int[] indices, float[] values, bool trusted)
     {
         _ = trusted;
-        (Rows, Columns, this.rowStarts, this.indices, this.values) = (rows, columns, rowStarts, indices, values);
+        (Rows, Columns, this._rowStarts, this._indices, this._values) = (rows, columns, rowStarts, indices, values);
     }
 
     internal static CsrMatrix Trusted(int rows, int columns, int[] rowStarts, int[] indices, float[] values) =>
@@ -110,25 +110,25 @@ public sealed class CsrMatrix
     public int Columns { get; }
 
     /// <summary>Number of stored values.</summary>
-    public int NonZeros => indices.Length;
+    public int NonZeros => _indices.Length;
 
     /// <summary>Where each row starts in <see cref="Indices"/> and <see cref="Values"/>; one more entry than rows.</summary>
-    public ReadOnlySpan<int> RowStarts => rowStarts;
+    public ReadOnlySpan<int> RowStarts => _rowStarts;
 
     /// <summary>Column of every stored value, row after row.</summary>
-    public ReadOnlySpan<int> Indices => indices;
+    public ReadOnlySpan<int> Indices => _indices;
 
     /// <summary>Every stored value, row after row.</summary>
-    public ReadOnlySpan<float> Values => values;
+    public ReadOnlySpan<float> Values => _values;
 
     /// <summary>Row <paramref name="row"/>.</summary>
     public SparseVector Row(int row)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(row);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
-        var start = rowStarts[row];
-        var length = rowStarts[row + 1] - start;
-        return new SparseVector(indices.AsSpan(start, length), values.AsSpan(start, length));
+        var start = _rowStarts[row];
+        var length = _rowStarts[row + 1] - start;
+        return new SparseVector(_indices.AsSpan(start, length), _values.AsSpan(start, length));
     }
 
     /// <summary>The value at <paramref name="row"/>, <paramref name="column"/> (0 when not stored).</summary>
@@ -150,16 +150,16 @@ public sealed class CsrMatrix
         {
             ArgumentOutOfRangeException.ThrowIfNegative(rows[i]);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rows[i], Rows);
-            starts[i + 1] = starts[i] + rowStarts[rows[i] + 1] - rowStarts[rows[i]];
+            starts[i + 1] = starts[i] + _rowStarts[rows[i] + 1] - _rowStarts[rows[i]];
         }
         var newIndices = new int[starts[^1]];
         var newValues = new float[starts[^1]];
         for (var i = 0; i < rows.Length; i++)
         {
-            var from = rowStarts[rows[i]];
+            var from = _rowStarts[rows[i]];
             var length = starts[i + 1] - starts[i];
-            Array.Copy(indices, from, newIndices, starts[i], length);
-            Array.Copy(values, from, newValues, starts[i], length);
+            Array.Copy(_indices, from, newIndices, starts[i], length);
+            Array.Copy(_values, from, newValues, starts[i], length);
         }
         return Trusted(rows.Length, Columns, starts, newIndices, newValues);
     }
@@ -188,10 +188,10 @@ public sealed class CsrMatrix
             {
                 var block = blocks[b];
                 var weight = weights?[b] ?? 1f;
-                for (var p = block.rowStarts[r]; p < block.rowStarts[r + 1]; p++)
+                for (var p = block._rowStarts[r]; p < block._rowStarts[r + 1]; p++)
                 {
-                    newIndices[at] = block.indices[p] + offset;
-                    newValues[at++] = block.values[p] * weight;
+                    newIndices[at] = block._indices[p] + offset;
+                    newValues[at++] = block._values[p] * weight;
                 }
                 offset += block.Columns;
             }
@@ -203,9 +203,9 @@ public sealed class CsrMatrix
     /// <summary>A copy with every non-empty row scaled to Euclidean length 1.</summary>
     public CsrMatrix NormaliseRows()
     {
-        var newValues = (float[])values.Clone();
-        NormaliseRowsInPlace(rowStarts, newValues);
-        return Trusted(Rows, Columns, rowStarts, indices, newValues);
+        var newValues = (float[])_values.Clone();
+        NormaliseRowsInPlace(_rowStarts, newValues);
+        return Trusted(Rows, Columns, _rowStarts, _indices, newValues);
     }
 
     internal static void NormaliseRowsInPlace(int[] starts, float[] values)
@@ -229,7 +229,7 @@ public sealed class CsrMatrix
         for (var r = 0; r < Rows; r++)
         {
             var target = y.Slice(r * width, width);
-            for (var p = rowStarts[r]; p < rowStarts[r + 1]; p++) VectorMath.AddScaled(target, b.Slice(indices[p] * width, width), values[p]);
+            for (var p = _rowStarts[r]; p < _rowStarts[r + 1]; p++) VectorMath.AddScaled(target, b.Slice(_indices[p] * width, width), _values[p]);
         }
     }
 
@@ -241,7 +241,7 @@ public sealed class CsrMatrix
         for (var r = 0; r < Rows; r++)
         {
             var source = q.Slice(r * width, width);
-            for (var p = rowStarts[r]; p < rowStarts[r + 1]; p++) VectorMath.AddScaled(z.Slice(indices[p] * width, width), source, values[p]);
+            for (var p = _rowStarts[r]; p < _rowStarts[r + 1]; p++) VectorMath.AddScaled(z.Slice(_indices[p] * width, width), source, _values[p]);
         }
     }
 }

@@ -22,24 +22,24 @@ public sealed record LatentSemanticOptions
 /// </summary>
 public sealed class LatentSemanticSpace
 {
-    private readonly double[] components; // Columns × Dimensions, term-major: row j holds term j's loading on every dimension
-    private readonly double[] singularValues;
+    private readonly double[] _components; // Columns × Dimensions, term-major: row j holds term j's loading on every dimension
+    private readonly double[] _singularValues;
 
     private LatentSemanticSpace(double[] components, double[] singularValues, int columns)
     {
-        this.components = components;
-        this.singularValues = singularValues;
+        this._components = components;
+        this._singularValues = singularValues;
         Columns = columns;
     }
 
     /// <summary>Number of latent dimensions.</summary>
-    public int Dimensions => singularValues.Length;
+    public int Dimensions => _singularValues.Length;
 
     /// <summary>Number of terms (columns of the matrices it projects).</summary>
     public int Columns { get; }
 
     /// <summary>The singular values, largest first.</summary>
-    public ReadOnlySpan<double> SingularValues => singularValues;
+    public ReadOnlySpan<double> SingularValues => _singularValues;
 
     /// <summary>Finds the <paramref name="dimensions"/> leading singular directions of <paramref name="x"/> (documents × terms).</summary>
     public static LatentSemanticSpace Fit(CsrMatrix x, int dimensions, LatentSemanticOptions? options = null, CancellationToken cancellationToken = default)
@@ -108,7 +108,7 @@ public sealed class LatentSemanticSpace
         for (var p = 0; p < row.Count; p++)
         {
             var j = row.Indices[p];
-            if ((uint)j < (uint)Columns) VectorMath.AddScaled(result, components.AsSpan(j * Dimensions, Dimensions), row.Values[p]);
+            if ((uint)j < (uint)Columns) VectorMath.AddScaled(result, _components.AsSpan(j * Dimensions, Dimensions), row.Values[p]);
         }
         return result;
     }
@@ -128,7 +128,7 @@ public sealed class LatentSemanticSpace
         ArgumentOutOfRangeException.ThrowIfNegative(dimension);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(dimension, Dimensions);
         var result = new double[Columns];
-        for (var j = 0; j < Columns; j++) result[j] = components[j * Dimensions + dimension];
+        for (var j = 0; j < Columns; j++) result[j] = _components[j * Dimensions + dimension];
         return result;
     }
 

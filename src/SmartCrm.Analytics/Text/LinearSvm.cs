@@ -44,15 +44,15 @@ public sealed record LinearSvmOptions
 /// </summary>
 public sealed class LinearSvm : ITextClassifier
 {
-    private readonly float[] weights; // (FeatureCount + 1) × outputs, feature-major; the last row is the intercept
-    private readonly int outputs;
+    private readonly float[] _weights; // (FeatureCount + 1) × outputs, feature-major; the last row is the intercept
+    private readonly int _outputs;
 
     private LinearSvm(float[] weights, int featureCount, int classCount, int[] iterations)
     {
-        this.weights = weights;
+        this._weights = weights;
         FeatureCount = featureCount;
         ClassCount = classCount;
-        outputs = classCount == 2 ? 1 : classCount;
+        _outputs = classCount == 2 ? 1 : classCount;
         Iterations = iterations;
     }
 
@@ -102,16 +102,16 @@ public sealed class LinearSvm : ITextClassifier
     public void Scores(SparseVector row, Span<double> scores)
     {
         if (scores.Length != ClassCount) throw new ArgumentException($"LinearSvm.Scores: {scores.Length} slots for {ClassCount} classes.", nameof(scores));
-        Span<double> sums = outputs <= 256 ? stackalloc double[outputs] : new double[outputs];
-        weights.AsSpan(FeatureCount * outputs, outputs).ToDouble(sums);
+        Span<double> sums = _outputs <= 256 ? stackalloc double[_outputs] : new double[_outputs];
+        _weights.AsSpan(FeatureCount * _outputs, _outputs).ToDouble(sums);
         var indices = row.Indices;
         var values = row.Values;
         for (var p = 0; p < indices.Length; p++)
         {
             if ((uint)indices[p] >= (uint)FeatureCount) continue;
-            VectorMath.AddScaled(sums, weights.AsSpan(indices[p] * outputs, outputs), values[p]);
+            VectorMath.AddScaled(sums, _weights.AsSpan(indices[p] * _outputs, _outputs), values[p]);
         }
-        if (outputs == 1) { scores[0] = -sums[0]; scores[1] = sums[0]; }
+        if (_outputs == 1) { scores[0] = -sums[0]; scores[1] = sums[0]; }
         else sums.CopyTo(scores);
     }
 
@@ -119,10 +119,10 @@ public sealed class LinearSvm : ITextClassifier
     public double[] WeightsOf(int classIndex)
     {
         if (classIndex < 0 || classIndex >= ClassCount) throw new ArgumentOutOfRangeException(nameof(classIndex), classIndex, $"LinearSvm.WeightsOf: class must be in 0..{ClassCount - 1}.");
-        var sign = outputs == 1 && classIndex == 0 ? -1 : 1;
-        var k = outputs == 1 ? 0 : classIndex;
+        var sign = _outputs == 1 && classIndex == 0 ? -1 : 1;
+        var k = _outputs == 1 ? 0 : classIndex;
         var result = new double[FeatureCount + 1];
-        for (var j = 0; j <= FeatureCount; j++) result[j] = sign * weights[j * outputs + k];
+        for (var j = 0; j <= FeatureCount; j++) result[j] = sign * _weights[j * _outputs + k];
         return result;
     }
 

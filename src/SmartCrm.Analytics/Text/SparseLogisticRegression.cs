@@ -33,11 +33,11 @@ public sealed record SparseLogisticRegressionOptions
 /// </summary>
 public sealed class SparseLogisticRegression : ITextClassifier
 {
-    private readonly double[] weights; // (FeatureCount + 1) × ClassCount, feature-major; the last row holds the intercepts
+    private readonly double[] _weights; // (FeatureCount + 1) × ClassCount, feature-major; the last row holds the intercepts
 
     private SparseLogisticRegression(double[] weights, int featureCount, int classCount, int iterations, bool converged)
     {
-        this.weights = weights;
+        this._weights = weights;
         FeatureCount = featureCount;
         ClassCount = classCount;
         Iterations = iterations;
@@ -75,11 +75,11 @@ public sealed class SparseLogisticRegression : ITextClassifier
     public void Scores(SparseVector row, Span<double> scores)
     {
         if (scores.Length != ClassCount) throw new ArgumentException($"SparseLogisticRegression.Scores: {scores.Length} slots for {ClassCount} classes.", nameof(scores));
-        weights.AsSpan(FeatureCount * ClassCount, ClassCount).CopyTo(scores);
+        _weights.AsSpan(FeatureCount * ClassCount, ClassCount).CopyTo(scores);
         for (var p = 0; p < row.Count; p++)
         {
             var j = row.Indices[p];
-            if ((uint)j < (uint)FeatureCount) VectorMath.AddScaled(scores, weights.AsSpan(j * ClassCount, ClassCount), row.Values[p]);
+            if ((uint)j < (uint)FeatureCount) VectorMath.AddScaled(scores, _weights.AsSpan(j * ClassCount, ClassCount), row.Values[p]);
         }
     }
 

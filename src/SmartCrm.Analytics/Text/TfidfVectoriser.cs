@@ -41,20 +41,20 @@ public sealed record TfidfOptions
 /// </summary>
 public sealed class TfidfVectoriser
 {
-    private readonly Dictionary<string, int> vocabulary;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup;
-    private readonly double[] idf;
+    private readonly Dictionary<string, int> _vocabulary;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly double[] _idf;
 
     private TfidfVectoriser(Tokeniser tokeniser, TfidfOptions options, string[] terms, double[] idf, int[] documentFrequency)
     {
         Tokeniser = tokeniser;
         Options = options;
         Terms = terms;
-        this.idf = idf;
+        this._idf = idf;
         DocumentFrequency = documentFrequency;
-        vocabulary = new Dictionary<string, int>(terms.Length, StringComparer.Ordinal);
-        for (var i = 0; i < terms.Length; i++) vocabulary[terms[i]] = i;
-        lookup = vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
+        _vocabulary = new Dictionary<string, int>(terms.Length, StringComparer.Ordinal);
+        for (var i = 0; i < terms.Length; i++) _vocabulary[terms[i]] = i;
+        _lookup = _vocabulary.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>The tokeniser that makes the terms.</summary>
@@ -70,10 +70,10 @@ public sealed class TfidfVectoriser
     public IReadOnlyList<int> DocumentFrequency { get; }
 
     /// <summary>The idf weight of each column.</summary>
-    public ReadOnlySpan<double> Idf => idf;
+    public ReadOnlySpan<double> Idf => _idf;
 
     /// <summary>The column of <paramref name="term"/>, or −1 when it is not in the vocabulary.</summary>
-    public int ColumnOf(string term) => vocabulary.TryGetValue(term, out var i) ? i : -1;
+    public int ColumnOf(string term) => _vocabulary.TryGetValue(term, out var i) ? i : -1;
 
     /// <summary>Learns the vocabulary and idf from <paramref name="documents"/> and returns them as TF-IDF rows too.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -165,7 +165,7 @@ public sealed class TfidfVectoriser
     public CsrMatrix Transform(IReadOnlyList<string> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        var counts = new Counting(lookup);
+        var counts = new Counting(_lookup);
         var starts = new int[documents.Count + 1];
         var outIndices = new List<int>();
         var outValues = new List<float>();
@@ -190,39 +190,39 @@ public sealed class TfidfVectoriser
     /// <summary>The TF-IDF row of one document.</summary>
     public CsrMatrix Transform(string document) => Transform([document]);
 
-    private double Weight(int column, int count) => (Options.SublinearTf ? 1 + Math.Log(count) : count) * idf[column];
+    private double Weight(int column, int count) => (Options.SublinearTf ? 1 + Math.Log(count) : count) * _idf[column];
 
     /// <summary>Counts the terms of one document: by growing the vocabulary (fitting) or by looking them up (transforming).</summary>
     private struct Counting : ITermSink
     {
-        private readonly Dictionary<string, int>? growing;
-        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup;
+        private readonly Dictionary<string, int>? _growing;
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
         public int[] Count;
         public List<int> Touched;
 
         public Counting(Dictionary<string, int> growing)
         {
-            this.growing = growing;
-            lookup = growing.GetAlternateLookup<ReadOnlySpan<char>>();
+            this._growing = growing;
+            _lookup = growing.GetAlternateLookup<ReadOnlySpan<char>>();
             Count = new int[1024];
             Touched = [];
         }
 
         public Counting(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> fixedVocabulary)
         {
-            growing = null;
-            lookup = fixedVocabulary;
+            _growing = null;
+            _lookup = fixedVocabulary;
             Count = new int[fixedVocabulary.Dictionary.Count];
             Touched = [];
         }
 
         public void Add(ReadOnlySpan<char> term)
         {
-            if (!lookup.TryGetValue(term, out var id))
+            if (!_lookup.TryGetValue(term, out var id))
             {
-                if (growing is null) return;
-                id = growing.Count;
-                lookup[term] = id;
+                if (_growing is null) return;
+                id = _growing.Count;
+                _lookup[term] = id;
                 if (id >= Count.Length) Array.Resize(ref Count, Count.Length * 2);
             }
             if (Count[id]++ == 0) Touched.Add(id);

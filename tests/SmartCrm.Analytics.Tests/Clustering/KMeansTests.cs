@@ -314,19 +314,19 @@ public sealed class KMeansTests
 
     private sealed class Reports : IProgress<KMeansProgress>
     {
-        private readonly List<KMeansProgress> all = [];
+        private readonly List<KMeansProgress> _all = [];
 
         public IReadOnlyList<KMeansProgress> All
         {
             get
             {
-                lock (all) return all.ToArray();
+                lock (_all) return _all.ToArray();
             }
         }
 
         public void Report(KMeansProgress value)
         {
-            lock (all) all.Add(value);
+            lock (_all) _all.Add(value);
         }
     }
 }
