@@ -10,6 +10,7 @@ public static class ImportSetup
         services.AddScoped<CustomerMerger>();
         services.AddScoped<DuplicateScan>();
         services.AddSingleton<ImportQueue>();
+        services.AddSingleton<ImportUploads>();
         return services;
     }
 }

@@ -58,13 +58,17 @@ internal abstract class KindWriter(WriteContext context)
     {
         if (value is null || value.Length <= max) return value;
         findings.Add(new Finding(Column(field), value, ProblemAction.Altered, $"longer than {max} characters; cut"));
-        return value[..max];
+        return Records.InputText.Cut(value, max);
     }
 
+    /// <summary>A cleaned date (ISO 8601); a mapping's default is not cleaned, so one that is no date counts as none.</summary>
     protected static DateTime? Date(string? iso) =>
-        iso is null ? null : DateTime.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        iso is not null && DateTime.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var date) ? date : null;
 
     protected static double? Number(string? value) => value is null ? null : Cleaning.Number(value);
+
+    /// <summary>The catalogue's and the order lines' highest price, as in the API.</summary>
+    protected const double MaxPrice = 10_000_000;
 
     protected TEnum ParseEnum<TEnum>(string field, TEnum fallback, List<Finding> findings) where TEnum : struct, Enum
     {
@@ -77,7 +81,7 @@ internal abstract class KindWriter(WriteContext context)
 
     protected string Sku(string raw) => Truncate((Context.Mapping.SkuPrefix ?? "") + raw.Trim(), 40);
 
-    protected static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+    protected static string Truncate(string value, int max) => Records.InputText.Cut(value, max);
 
     /// <summary>Customers of this source by their external id; by email when the reference is an email address.</summary>
     protected sealed class CustomerRefs(ImportSql sql, string source)
@@ -188,7 +192,8 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
             Email = Cut("email", Field("email"), 254, findings),
             Phone = Cut("phone", Field("phone"), 40, findings),
             Company = Cut("company", Field("company"), 200, findings),
-            Country = Field("country"),
+            // A column's country is cleaned to its ISO code already; a mapping's default is not.
+            Country = Field("country") is { } country ? Cleaning.Country(country, out _) : null,
             City = Cut("city", Field("city"), 100, findings),
             Address = Cut("address", Field("address"), 300, findings),
             Tags = Field("tags")?.Split([',', ';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -552,12 +557,13 @@ internal sealed class ProductWriter(WriteContext context) : KindWriter(context)
         var sku = Sku(Field("sku")!);
         var name = Cut("name", Field("name"), 200, findings)!;
         var kind = ParseEnum("kind", ProductKind.Device, findings).ToString();
-        var price = (decimal)(Number(Field("price")) ?? 0);
-        if (price < 0)
+        var number = Number(Field("price")) ?? 0;
+        if (number is < 0 or > MaxPrice)
         {
-            findings.Add(new Finding(Column("price"), Field("price"), ProblemAction.Rejected, "a price cannot be negative"));
+            findings.Add(new Finding(Column("price"), Field("price"), ProblemAction.Rejected, "a price is a number from 0 to 10,000,000"));
             return Outcome.Rejected;
         }
+        var price = Math.Round((decimal)number, 2);
         var category = Cut("category", Field("category"), 100, findings);
         var description = Cut("description", Field("description"), 2000, findings);
         if (_products.BySku.TryGetValue(sku, out var existing))
@@ -594,8 +600,13 @@ internal sealed class RatingWriter(WriteContext context) : KindWriter(context)
             findings.Add(new Finding(Column("sku"), Field("sku"), ProblemAction.Rejected, $"no product with SKU '{sku}' (import the products first)"));
             return Outcome.Rejected;
         }
+        if (Number(Field("score")) is not { } score)
+        {
+            findings.Add(new Finding(Column("score"), Field("score"), ProblemAction.Rejected, "the score is not a number"));
+            return Outcome.Rejected;
+        }
         await Sql.ExecuteAsync("INSERT INTO \"ratings\" (\"CustomerId\", \"ProductId\", \"Score\", \"RatedAt\") VALUES (@p0, @p1, @p2, @p3)", cancellationToken,
-            customer, product.Id, Number(Field("score"))!.Value, Date(Field("ratedAt")) ?? Context.Now);
+            customer, product.Id, score, Date(Field("ratedAt")) ?? Context.Now);
         return Outcome.Imported;
     }
 }
@@ -686,9 +697,9 @@ internal sealed class OrderWriter(WriteContext context) : KindWriter(context)
             return null;
         }
         var price = priceText is null ? (double)product.Price : Cleaning.Number(priceText);
-        if (price is not >= 0)
+        if (price is not (>= 0 and <= MaxPrice))
         {
-            findings.Add(new Finding(Column("unitPrice"), priceText, ProblemAction.Rejected, "the unit price must be a number of at least 0"));
+            findings.Add(new Finding(Column("unitPrice"), priceText, ProblemAction.Rejected, "the unit price must be a number from 0 to 10,000,000"));
             return null;
         }
         return (product.Id, (int)quantity.Value, Math.Round((decimal)price.Value, 2));
