@@ -54,4 +54,29 @@ public sealed class CustomerTextTests(Apps apps) : IClassFixture<Apps>
         await ShouldNameAsync(await api.PostAsJsonAsync("/api/v1/customers", new { name = "Ada", tags = new[] { "vip", huge } }), "tags[1]");
         await ShouldNameAsync(await api.PostAsJsonAsync("/api/v1/customers", new { name = "Ada", tags = Enumerable.Range(0, 100_000).Select(i => "t" + i) }), "tags");
     }
+
+    [Fact]
+    public async Task The_console_form_refuses_a_control_character_and_an_overlong_tag_naming_them()
+    {
+        var app = apps.For(Provider.Sqlite);
+        var browser = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await ConsoleLogin.SignInAsync(browser, "admin", CrmApp.AdminPassword);
+        var page = await browser.GetAsync("/customers/new");
+        var form = await page.Content.ReadAsStringAsync();
+        var token = System.Text.RegularExpressions.Regex.Matches(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")[^1].Groups[1].Value;
+        var name = Builders.Unique("Nul ");
+
+        var response = await browser.PostAsync("/customers/new", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token), ["_handler"] = "customer",
+            ["Input.Kind"] = "Person", ["Input.Name"] = name + "\u0001", ["TagText"] = "vip, " + new string('t', 41),
+        }));
+
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, html);
+        html.ShouldContain("data-invalid");
+        html.ShouldContain("name: Contains the control character U+0001");
+        html.ShouldContain("tags[1]: Longer than 40 characters");
+        (await app.WithDbAsync(db => Task.FromResult(db.Customers.Count(c => c.Name.StartsWith(name))))).ShouldBe(0);
+    }
 }
