@@ -59,6 +59,12 @@ public static class SmartCrmHost
             // Bodies are records a few levels deep; the default of 64 levels would let a client make the reader work for nothing.
             o.SerializerOptions.MaxDepth = 32;
         });
+        // Forms outside the imports (login, the console's forms) are a few short fields; the import endpoints set their own limits.
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o =>
+        {
+            o.ValueLengthLimit = 1 << 20;
+            o.MultipartBodyLengthLimit = 16 << 20;
+        });
         builder.Services.AddOpenApi();
 
         var app = builder.Build();

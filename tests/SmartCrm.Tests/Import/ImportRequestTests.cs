@@ -136,4 +136,50 @@ public sealed class ImportRequestTests(Apps apps) : IClassFixture<Apps>
         (await app.CreateClient().GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
         failures.ShouldBeEmpty();
     }
+
+    /// <summary>Multipart bodies that are broken as multipart: each answers a 4xx, and the server stays healthy.</summary>
+    [Fact]
+    public async Task Broken_multipart_bodies_answer_4xx()
+    {
+        var app = apps.For(Provider.Sqlite);
+        var api = app.Admin();
+        static ByteArrayContent Raw(string body, string contentType)
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            return content;
+        }
+        var part = "--b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ncustomers\r\n";
+        var file = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\nname\r\nAda\r\n";
+        var bodies = new (string Body, string ContentType)[]
+        {
+            ("", "multipart/form-data; boundary=b"),
+            ("not multipart at all", "multipart/form-data; boundary=b"),
+            (part + file, "multipart/form-data; boundary=b"),
+            (part + file + "--b--\r\n", "multipart/form-data"),
+            (part + file + "--b--\r\n", "multipart/form-data; boundary=" + new string('b', 500)),
+            (part + "--b--\r\n", "multipart/form-data; boundary=b"),
+            (file + "--b--\r\n", "multipart/form-data; boundary=b"),
+            (part + file + "--b--\r\n", "application/json"),
+            ("{\"kind\":\"customers\"}", "application/json"),
+            ("kind=customers", "application/x-www-form-urlencoded"),
+            ("--b\r\nContent-Disposition: form-data; name=\"kind\"\r\nX-Long: " + new string('h', 40_000) + "\r\n\r\ncustomers\r\n" + file + "--b--\r\n", "multipart/form-data; boundary=b"),
+            (string.Concat(Enumerable.Range(0, 200).Select(i => $"--b\r\nContent-Disposition: form-data; name=\"f{i}\"\r\n\r\nx\r\n")) + part + file + "--b--\r\n", "multipart/form-data; boundary=b"),
+            (part + part + file + "--b--\r\n", "multipart/form-data; boundary=b"),
+            (part.Replace("customers", "customers\0", StringComparison.Ordinal) + file + "--b--\r\n", "multipart/form-data; boundary=b"),
+            ("--b\r\nContent-Disposition: form-data; name=\"dryRun\"\r\n\r\nmaybe\r\n" + part + file + "--b--\r\n", "multipart/form-data; boundary=b"),
+            ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../../../etc/passwd\0.csv\"\r\n\r\nname\r\nAda\r\n" + part + "--b--\r\n", "multipart/form-data; boundary=b"),
+        };
+        var failures = new List<string>();
+        foreach (var path in new[] { "/api/v1/imports", "/api/v1/imports/preview" })
+        {
+            foreach (var (body, contentType) in bodies)
+            {
+                using var response = await api.PostAsync(path, Raw(body, contentType));
+                if ((int)response.StatusCode >= 500) failures.Add($"{path} {contentType[..Math.Min(40, contentType.Length)]} {body[..Math.Min(80, body.Length)]} → {(int)response.StatusCode}");
+            }
+        }
+        (await app.CreateClient().GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        failures.ShouldBeEmpty();
+    }
 }
