@@ -11,7 +11,7 @@ public sealed record ProductInput
     [Required, MaxLength(200)] public string? Name { get; init; }
     public ProductKind? Kind { get; init; }
     [MaxLength(100)] public string? Category { get; init; }
-    [Range(0, 10_000_000)] public decimal? Price { get; init; }
+    [Range(typeof(decimal), "0", "10000000", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)] public decimal? Price { get; init; }
     [MaxLength(2000)] public string? Description { get; init; }
     public bool? Active { get; init; }
 

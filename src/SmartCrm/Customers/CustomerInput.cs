@@ -10,10 +10,10 @@ public sealed record CustomerInput
     [EmailAddress, MaxLength(254)] public string? Email { get; set; }
     [Phone, MaxLength(40)] public string? Phone { get; set; }
     [MaxLength(200)] public string? Company { get; set; }
-    [RegularExpression("^[A-Za-z]{2}$", ErrorMessage = "Use a two-letter ISO 3166 country code.")] public string? Country { get; set; }
+    [MaxLength(2), RegularExpression("^[A-Za-z]{2}$", ErrorMessage = "Use a two-letter ISO 3166 country code.")] public string? Country { get; set; }
     [MaxLength(100)] public string? City { get; set; }
     [MaxLength(300)] public string? Address { get; set; }
-    [MaxLength(20)] public List<string>? Tags { get; set; }
+    [MaxLength(20), EachMaxLength(40)] public List<string>? Tags { get; set; }
 
     public Customer ToCustomer()
     {

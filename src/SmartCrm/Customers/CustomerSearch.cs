@@ -17,8 +17,9 @@ public static class CustomerSearch
             var ids = db.Database.SqlQuery<long>($"SELECT rowid AS \"Value\" FROM customer_search WHERE customer_search MATCH {SqliteMatch(text)}");
             return query.Where(c => ids.Contains(c.Id));
         }
+        if (PostgresQuery(text) is not { } tsquery) return query.Where(c => false);
         var matches = db.Database.SqlQuery<long>(
-            $"SELECT \"Id\" AS \"Value\" FROM customers WHERE customer_search @@ to_tsquery('simple', {PostgresQuery(text)})");
+            $"SELECT \"Id\" AS \"Value\" FROM customers WHERE customer_search @@ to_tsquery('simple', {tsquery})");
         return query.Where(c => matches.Contains(c.Id));
     }
 
@@ -28,6 +29,7 @@ public static class CustomerSearch
     /// </summary>
     public static IQueryable<Customer> ApplyFirst(IQueryable<Customer> query, string text, int first, CrmDb db)
     {
+        if (!db.IsSqlite && PostgresQuery(text) is null) return query.Where(c => false);
         var ids = db.IsSqlite
             ? db.Database.SqlQuery<long>(
                 $"SELECT rowid AS \"Value\" FROM customer_search WHERE customer_search MATCH {SqliteMatch(text)} ORDER BY rowid LIMIT {first}")
@@ -44,7 +46,8 @@ public static class CustomerSearch
     public static async Task<int?> CountAsync(string text, CrmDb db, CancellationToken cancellationToken) =>
         db.IsSqlite
             ? await db.Database.SqlQuery<int>($"SELECT count(*) AS \"Value\" FROM customer_search WHERE customer_search MATCH {SqliteMatch(text)}").SingleAsync(cancellationToken)
-            : await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM customers WHERE customer_search @@ to_tsquery('simple', {PostgresQuery(text)})").SingleAsync(cancellationToken);
+            : PostgresQuery(text) is not { } tsquery ? 0
+            : await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM customers WHERE customer_search @@ to_tsquery('simple', {tsquery})").SingleAsync(cancellationToken);
 
     private static string SqliteMatch(string text)
     {
@@ -53,11 +56,16 @@ public static class CustomerSearch
         return PhoneDigits(text) is { } phone ? $"({match}) OR digits:\"{phone}\"*" : match;
     }
 
-    private static string PostgresQuery(string text)
+    /// <summary>
+    /// The tsquery for a search, each word a quoted prefix lexeme (so no character of it is tsquery syntax); null when no word
+    /// has a letter or digit: an empty tsquery is a syntax error, and such a search matches nobody.
+    /// </summary>
+    private static string? PostgresQuery(string text)
     {
-        var terms = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(Sanitise).Where(w => w.Length > 0).Select(w => w + ":*").ToList();
-        if (PhoneDigits(text) is { } digits && terms.Count > 0) terms = [$"({string.Join(" & ", terms)}) | {digits}:*"];
-        return terms.Count == 0 ? "''" : string.Join(" & ", terms);
+        var terms = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(Sanitise).Where(w => w.Length > 0).Select(w => "'" + w + "':*").ToList();
+        if (terms.Count == 0) return null;
+        if (PhoneDigits(text) is { } digits) terms = [$"({string.Join(" & ", terms)}) | '{digits}':*"];
+        return string.Join(" & ", terms);
     }
 
     /// <summary>The digits of a search that looks like a phone number ("+1 (555) 010-0100"), matched against phones stored in any format.</summary>

@@ -12,8 +12,8 @@ public sealed record MergeInput
     /// <summary>The customer merged into the one in the path (and then deleted).</summary>
     [Required] public long? OtherId { get; init; }
     /// <summary>newest (default), mostComplete or sourcePriority.</summary>
-    public string? Rule { get; init; }
-    public List<string>? SourcePriority { get; init; }
+    [MaxLength(40)] public string? Rule { get; init; }
+    [MaxLength(20), EachMaxLength(100)] public List<string>? SourcePriority { get; init; }
 }
 
 /// <summary>A candidate pair as the review queue shows it.</summary>
@@ -61,7 +61,7 @@ public static class DuplicatesApi
 
         customers.MapGet("/duplicates", async (CrmDb db, CandidateStatus? status, int? page, CancellationToken cancellationToken) =>
         {
-            var number = Math.Max(1, page ?? 1);
+            var number = Math.Clamp(page ?? 1, 1, QueryOptions.MaxOffset / 50);
             var query = db.DuplicateCandidates.Where(c => c.Status == (status ?? CandidateStatus.Open));
             var total = await query.CountAsync(cancellationToken);
             var items = await Review(db, query.OrderByDescending(c => c.Score).ThenBy(c => c.Id).Skip((number - 1) * 50).Take(50)).ToListAsync(cancellationToken);

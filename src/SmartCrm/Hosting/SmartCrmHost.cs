@@ -14,6 +14,7 @@ using SmartCrm.Interactions;
 using SmartCrm.Operations;
 using SmartCrm.Orders;
 using SmartCrm.Overview;
+using SmartCrm.Records;
 using SmartCrm.Sales;
 using SmartCrm.Security;
 using SmartCrm.Storage;
@@ -58,7 +59,18 @@ public static class SmartCrmHost
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiErrors>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            // Bodies are records a few levels deep; the default of 64 levels would let a client make the reader work for nothing.
+            o.SerializerOptions.MaxDepth = 32;
+        });
+        // Forms outside the imports (login, the console's forms) are a few short fields; the import endpoints set their own limits.
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o =>
+        {
+            o.ValueLengthLimit = 1 << 20;
+            o.MultipartBodyLengthLimit = 16 << 20;
+        });
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
@@ -71,7 +83,8 @@ public static class SmartCrmHost
         app.UseAntiforgery();
 
         var clock = app.Services.GetRequiredService<TimeProvider>();
-        var api = app.MapGroup("/api/v1");
+        // A JSON body is a record, never megabytes; endpoints that take files (imports) set their own limit, which wins over the group's.
+        var api = app.MapGroup("/api/v1").CheckInput().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(4 << 20));
         api.MapCustomersApi();
         api.MapCatalogApi();
         api.MapOrdersApi(clock);

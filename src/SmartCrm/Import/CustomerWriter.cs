@@ -65,7 +65,8 @@ internal sealed class CustomerWriter(WriteContext context) : KindWriter(context)
             Email = Cut("email", Field("email"), 254, findings),
             Phone = Cut("phone", Field("phone"), 40, findings),
             Company = Cut("company", Field("company"), 200, findings),
-            Country = Field("country"),
+            // A column's country is cleaned to its ISO code already; a mapping's default is not.
+            Country = Field("country") is { } country ? Cleaning.Country(country, out _) : null,
             City = Cut("city", Field("city"), 100, findings),
             Address = Cut("address", Field("address"), 300, findings),
             Tags = Field("tags")?.Split([',', ';', '|'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

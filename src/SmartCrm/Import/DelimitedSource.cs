@@ -18,6 +18,9 @@ internal sealed class DelimitedSource : IRowSource
     private readonly List<string?> _fields = [];
     private readonly List<string> _columns = [];
     private int _position;
+    private int _rowLength;
+    private bool _rowTooLong;
+    private bool _tooManyFields;
     private int _length;
     private long _line = 1;
     private bool _headerRead;
@@ -45,12 +48,16 @@ internal sealed class DelimitedSource : IRowSource
         var first = Next();
         if (first is null) return;
         var header = _options.Header ?? LooksLikeHeader(first.Fields);
+        if (first.Problem is not null && _tooManyFields)
+            throw new ImportFileException($"line 1: more than {TextSource.MaxColumns:N0} columns.");
         if (header && first.Problem is null)
         {
             HasHeader = true;
             for (var i = 0; i < first.Fields.Length; i++)
             {
                 var name = first.Fields[i]?.Trim().TrimStart('\uFEFF');
+                if (name is not null && (Records.InputText.Problem(name) is not null || name.Length > 200))
+                    throw new ImportFileException($"line 1: the name of column {i + 1} is not text or longer than 200 characters; is this a CSV file with a header?");
                 _columns.Add(string.IsNullOrEmpty(name) ? (i + 1).ToString(CultureInfo.InvariantCulture) : name);
             }
             if (_columns.Count == 1 && !_options.Ragged)
@@ -127,6 +134,9 @@ internal sealed class DelimitedSource : IRowSource
         var tooLong = false;
         var quoteLine = 0L;
         _field.Clear();
+        _rowLength = 0;
+        _rowTooLong = false;
+        _tooManyFields = false;
         while (true)
         {
             if (_position >= _length && !Fill())
@@ -177,6 +187,8 @@ internal sealed class DelimitedSource : IRowSource
             }
             Append(c, ref tooLong);
         }
+        if (_rowTooLong) problem = $"the row is longer than {_options.MaxRowLength:N0} characters";
+        else if (_tooManyFields) problem = $"the row has more than {TextSource.MaxColumns:N0} fields";
         if (problem is null && _line - start > 1000)
             problem = $"the row spans {_line - start} lines; a quote opened on line {start} may be unclosed";
         return new RawRow(start, [.. _fields], problem);
@@ -185,11 +197,20 @@ internal sealed class DelimitedSource : IRowSource
     private void Append(char c, ref bool tooLong)
     {
         if (_field.Length >= _options.MaxFieldLength) { tooLong = true; return; }
+        if (++_rowLength > _options.MaxRowLength) { _rowTooLong = true; return; }
         _field.Append(c);
     }
 
     private void EndField(ref bool tooLong, bool wasQuoted, ref string? problem)
     {
+        if (_rowTooLong || _fields.Count >= TextSource.MaxColumns)
+        {
+            // The rest of the row is read and dropped: it is rejected as a whole.
+            _tooManyFields |= !_rowTooLong;
+            tooLong = false;
+            _field.Clear();
+            return;
+        }
         if (tooLong)
         {
             problem ??= $"field {_fields.Count + 1} is longer than {_options.MaxFieldLength:N0} characters";

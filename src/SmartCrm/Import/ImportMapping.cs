@@ -1,5 +1,6 @@
 using System.Globalization;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -31,29 +32,155 @@ public sealed class ImportMapping
     private static readonly ISerializer Writer = new SerializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance)
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull | DefaultValuesHandling.OmitEmptyCollections).Build();
 
-    public static ImportMapping Parse(string yaml)
+    /// <summary>Longest mapping text: the largest built-in one is under 2 KB.</summary>
+    public const int MaxYamlLength = 64 * 1024;
+
+    /// <summary>Deepest nesting a mapping needs is four (cleaning → outliers → column → rule); a little room beyond.</summary>
+    public const int MaxYamlDepth = 8;
+
+    private const int MaxYamlNodes = 10_000;
+
+    /// <summary>
+    /// A mapping from YAML text. The text is walked as events before it is bound (size, nesting, node count, no aliases, every
+    /// string valid text, a mapping at the top), so no input can make the binder recurse or expand without bound; what binds
+    /// wrongly (a scalar where a section belongs) is reported with its line. <paramref name="field"/> names the request field.
+    /// </summary>
+    /// <remarks>
+    /// Not called Parse: YamlDotNet converts a scalar to a type through that type's static Parse(string), so a mapping that is a
+    /// bare value called back into this method until the stack overflowed.
+    /// </remarks>
+    public static ImportMapping FromYaml(string yaml, string field = "mapping")
     {
+        if (yaml.Length > MaxYamlLength)
+            throw new ImportFileException($"{field}: longer than {MaxYamlLength:N0} characters; a mapping is a few lines of YAML.", field);
         try
         {
-            return Reader.Deserialize<ImportMapping?>(yaml) ?? new ImportMapping();
+            if (!Inspect(yaml, field)) return new ImportMapping();
+            var mapping = Reader.Deserialize<ImportMapping?>(yaml) ?? new ImportMapping();
+            mapping.FillEmptySections();
+            mapping.CheckBounds(field);
+            return mapping;
         }
         catch (YamlException e)
         {
-            throw new ImportFileException($"mapping line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}");
+            var reason = e.InnerException?.Message ?? e.Message;
+            throw new ImportFileException($"{field} line {e.Start.Line}: {Shorten(reason)}", field);
         }
+    }
+
+    /// <summary>Walks the events; false for an empty document.</summary>
+    private static bool Inspect(string yaml, string field)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        var nodes = 0;
+        var documents = 0;
+        var first = true;
+        while (parser.MoveNext())
+        {
+            var current = parser.Current!;
+            switch (current)
+            {
+                case DocumentStart:
+                    if (++documents > 1) throw Refused(field, current, "one YAML document only");
+                    break;
+                case AnchorAlias:
+                    throw Refused(field, current, "aliases (*name) are not allowed in a mapping");
+                case MappingStart or SequenceStart:
+                    if (first && current is SequenceStart) throw Refused(field, current, "a mapping is a set of key: value lines, not a list");
+                    if (++depth > MaxYamlDepth) throw Refused(field, current, $"nested deeper than {MaxYamlDepth} levels");
+                    break;
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+                case Scalar scalar:
+                    if (first) throw Refused(field, current, $"a mapping is a set of key: value lines (such as \"source: shop\"), not a single value");
+                    if (SmartCrm.Records.InputText.Problem(scalar.Value) is { } problem) throw Refused(field, current, problem);
+                    break;
+            }
+            if (current is MappingStart or SequenceStart or Scalar)
+            {
+                first = false;
+                if (++nodes > MaxYamlNodes) throw Refused(field, current, $"more than {MaxYamlNodes:N0} values");
+            }
+        }
+        return !first;
+    }
+
+    private static ImportFileException Refused(string field, ParsingEvent at, string reason) => new($"{field} line {at.Start.Line}: {reason}.", field);
+
+    private static string Shorten(string reason) => reason.Length <= 300 ? reason : reason[..300] + "…";
+
+    /// <summary>A section written empty (`cleaning:` with nothing under it) binds as null; it means the defaults.</summary>
+    private void FillEmptySections()
+    {
+        var defaults = new ImportMapping();
+        Columns ??= [];
+        Defaults ??= [];
+        Unmapped ??= defaults.Unmapped;
+        Cleaning ??= new CleaningRules();
+        Duplicates ??= new DuplicateRules();
+        Cleaning.PhoneRegion ??= defaults.Cleaning.PhoneRegion;
+        Cleaning.TimeZone ??= defaults.Cleaning.TimeZone;
+        Cleaning.DateFormats ??= [];
+        Cleaning.MissingMarkers ??= defaults.Cleaning.MissingMarkers;
+        Cleaning.Missing ??= [];
+        Cleaning.Outliers ??= [];
+        Cleaning.Standardise ??= [];
+        Duplicates.Survivorship ??= defaults.Duplicates.Survivorship;
+        Duplicates.SourcePriority ??= [];
+        foreach (var rule in Cleaning.Outliers.Values)
+        {
+            if (rule is null) continue;
+            rule.Method ??= "iqr";
+            rule.Action ??= "flag";
+        }
+    }
+
+    /// <summary>Counts a mapping may have: far more than any file needs, few enough that none costs the server anything.</summary>
+    private void CheckBounds(string field)
+    {
+        void Check(bool ok, string what)
+        {
+            if (!ok) throw new ImportFileException($"{field}: {what}.", field);
+        }
+        Check(Columns.Count <= TextSource.MaxColumns, $"more than {TextSource.MaxColumns:N0} columns");
+        Check(Defaults.Count <= 100 && Cleaning.Missing.Count <= TextSource.MaxColumns && Cleaning.Outliers.Count <= TextSource.MaxColumns
+            && Cleaning.Standardise.Count <= TextSource.MaxColumns, "more rules than the file can have columns");
+        Check(Cleaning.DateFormats.Count <= 20 && Cleaning.DateFormats.All(f => f is { Length: > 0 and <= 100 }), "dateFormats: at most 20 formats of 1 to 100 characters");
+        Check(Cleaning.MissingMarkers.Count <= 100 && Cleaning.MissingMarkers.All(m => m is { Length: <= 100 }), "missingMarkers: at most 100 markers of up to 100 characters");
+        Check(Duplicates.SourcePriority.Count <= 100, "duplicates.sourcePriority: at most 100 systems");
+        Check(Source is null or { Length: <= 100 }, "source: at most 100 characters");
+        Check(SkuPrefix is null or { Length: <= 20 }, "skuPrefix: at most 20 characters");
+        Check(Columns.All(c => c.Key.Length <= 200 && c.Value is { Length: <= 200 }), "columns: names and fields of at most 200 characters");
+        Check(Defaults.All(d => d.Key.Length <= 100 && d.Value is { Length: <= 200 }), "defaults: values of at most 200 characters");
+        Check(Cleaning.Missing.All(m => m.Value is { Length: <= 200 }) && Cleaning.Outliers.All(o => o.Value is not null)
+            && Cleaning.Standardise.All(c => c is { Length: <= 200 }), "cleaning: every rule needs a value");
+        Check(Duplicates.SourcePriority.All(p => p is { Length: <= 100 }), "duplicates.sourcePriority: names of at most 100 characters");
+        Check(Cleaning.PhoneRegion is not null && Cleaning.TimeZone is not null && Unmapped is not null && Duplicates.Survivorship is not null, "a setting is empty");
     }
 
     public string ToYaml() => Writer.Serialize(this);
 
-    /// <summary>A mapping file's path, or the name of a built-in one (telco-churn, teen-sns, movielens-users, …).</summary>
+    /// <summary>A mapping file's path, or the name of a built-in one (telco-churn, teen-sns, movielens-users, …). For the operator's command line only.</summary>
     public static ImportMapping Load(string pathOrName)
     {
-        if (File.Exists(pathOrName)) return Parse(File.ReadAllText(pathOrName));
-        using var stream = typeof(ImportMapping).Assembly.GetManifestResourceStream($"SmartCrm.Import.Mappings.{pathOrName}.yaml");
-        if (stream is null)
-            throw new ImportFileException($"No mapping file '{pathOrName}' and no built-in mapping of that name (built in: {string.Join(", ", BuiltIn())}).");
+        if (File.Exists(pathOrName)) return FromYaml(File.ReadAllText(pathOrName), "--map");
+        return Named(pathOrName, "--map");
+    }
+
+    /// <summary>
+    /// A built-in mapping by name: what an API client or the console may refer to. Never a path: the server opens no file a
+    /// client names.
+    /// </summary>
+    public static ImportMapping Named(string name, string field = "map")
+    {
+        var known = BuiltIn().FirstOrDefault(n => string.Equals(n, name, StringComparison.Ordinal));
+        if (known is null)
+            throw new ImportFileException($"{field}: no built-in mapping of that name (built in: {string.Join(", ", BuiltIn())}); send a mapping's text in the field 'mapping'.", field);
+        using var stream = typeof(ImportMapping).Assembly.GetManifestResourceStream($"SmartCrm.Import.Mappings.{known}.yaml")!;
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd());
+        return FromYaml(reader.ReadToEnd(), field);
     }
 
     public static IEnumerable<string> BuiltIn() =>

@@ -352,14 +352,20 @@ public sealed class ImportPlan
     internal static void Count(Dictionary<string, long> steps, string step) =>
         steps[step] = steps.TryGetValue(step, out var n) ? n + 1 : 1;
 
-    /// <summary>A value as the report shows it: at most 200 characters, control characters as \uXXXX.</summary>
+    /// <summary>A value as the report shows it: at most 200 characters, control characters and half surrogate pairs as \uXXXX.</summary>
     internal static string? Printable(string? value)
     {
         if (value is null) return null;
-        var text = value.Length > 200 ? value[..200] + "…" : value;
-        if (TextSource.FirstControl(text) < 0) return text;
+        var text = value.Length > 200 ? Records.InputText.Cut(value, 200) + "…" : value;
+        if (Records.InputText.Problem(text) is null) return text;
         var builder = new System.Text.StringBuilder(text.Length + 16);
-        foreach (var c in text) builder.Append(c < ' ' && c is not ('\t' or '\r' or '\n') ? $"\\u{(int)c:X4}" : c.ToString());
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) builder.Append(c).Append(text[++i]);
+            else if ((c < ' ' && c is not ('\t' or '\r' or '\n')) || char.IsSurrogate(c)) builder.Append(string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}"));
+            else builder.Append(c);
+        }
         return builder.ToString();
     }
 }

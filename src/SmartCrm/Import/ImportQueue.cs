@@ -33,15 +33,5 @@ public sealed class ImportQueue(IServiceScopeFactory scopes, ILogger<ImportQueue
         return await started.Task;
     }
 
-    internal static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // An upload left behind is removed with the data folder's uploads by the next start.
-        }
-    }
+    internal static void TryDelete(string path) => ImportUploads.Delete(path);
 }

@@ -6,6 +6,7 @@ public static class ImportSetup
     {
         services.AddScoped<Importer>();
         services.AddSingleton<ImportQueue>();
+        services.AddSingleton<ImportUploads>();
         return services;
     }
 }

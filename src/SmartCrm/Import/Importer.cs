@@ -49,15 +49,16 @@ public sealed class Importer(CrmDb db, Actor actor, TimeProvider clock, ILogger<
     {
         var mapping = request.Mapping;
         var fileName = request.FileName ?? Path.GetFileName(request.Path);
-        if (!File.Exists(request.Path)) throw new ImportFileException($"No file {request.Path}.");
+        // The name the user knows, never the path: an upload's path is the server's business.
+        if (!File.Exists(request.Path)) throw new ImportFileException($"No file {fileName}: an upload is kept for a day; upload the file again.", "file");
         var source = string.IsNullOrWhiteSpace(mapping.Source) ? Path.GetFileNameWithoutExtension(fileName) : mapping.Source.Trim();
-        if (source.Length > 100) source = source[..100];
+        source = Truncate(source, 100)!;
         var cleaning = new Cleaning(mapping.Cleaning);
         var options = ReadOptionsFor(request.Kind, mapping);
         var now = clock.GetUtcNow().UtcDateTime;
         var run = new ImportRun
         {
-            Kind = request.Kind, FileName = fileName.Length > 260 ? fileName[..260] : fileName, Source = source, Fingerprint = Fingerprint(request.Path),
+            Kind = request.Kind, FileName = Truncate(fileName, 260)!, Source = source, Fingerprint = Fingerprint(request.Path),
             Status = ImportStatus.Running, DryRun = request.DryRun, Actor = actor.Name, StartedAt = now, TotalBytes = new FileInfo(request.Path).Length,
             Mapping = Truncate(mapping.ToYaml(), 20000),
         };
@@ -362,5 +363,5 @@ public sealed class Importer(CrmDb db, Actor actor, TimeProvider clock, ILogger<
         }
     }
 
-    internal static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
+    internal static string? Truncate(string? value, int max) => value is null ? null : Records.InputText.Cut(value, max);
 }

@@ -25,17 +25,27 @@ public static class ImportsApi
     {
         var imports = api.MapGroup("/imports").WithTags("Import");
         imports.MapPost("/", async Task<IResult> ([FromForm] string kind, IFormFile file, [FromForm] string? mapping, [FromForm] string? map, [FromForm] bool? dryRun,
-            [FromForm] bool? allOrNothing, [FromForm] bool? again, [FromForm] string? source, Importer importer, IOptions<StorageOptions> storage, HttpContext http, CancellationToken cancellationToken) =>
+            [FromForm] bool? allOrNothing, [FromForm] bool? again, [FromForm] string? source, Importer importer, ImportUploads uploads, HttpContext http, CancellationToken cancellationToken) =>
         {
             if (ParseKind(kind) is not { } importKind) return UnknownKind(kind);
-            var path = await SaveUploadAsync(file, storage.Value, cancellationToken);
+            if (!ImportPermissions.Allows(http.User, importKind)) return Refused(importKind);
+            if (source is { Length: > 100 }) return Problems.Field("source", "At most 100 characters.");
+            ImportMapping parsed;
             try
             {
-                var parsed = mapping is { Length: > 0 } ? ImportMapping.Parse(mapping) : map is { Length: > 0 } ? ImportMapping.Load(map) : new ImportMapping();
-                if (source is { Length: > 0 }) parsed.Source = source;
+                parsed = ReadMapping(mapping, map);
+            }
+            catch (ImportFileException e)
+            {
+                return Refused(e, "The mapping cannot be used");
+            }
+            if (source is { Length: > 0 }) parsed.Source = source;
+            var (_, path) = await uploads.SaveAsync(file, cancellationToken);
+            try
+            {
                 var report = await importer.RunAsync(new ImportRequest
                 {
-                    Kind = importKind, Path = path, FileName = file.FileName, Mapping = parsed,
+                    Kind = importKind, Path = path, FileName = ImportUploads.FileName(file.FileName), Mapping = parsed,
                     DryRun = dryRun ?? false, AllOrNothing = allOrNothing ?? false, Again = again ?? false,
                 }, null, cancellationToken);
                 var summary = Summary(report, http);
@@ -43,42 +53,54 @@ public static class ImportsApi
             }
             catch (ImportFileException e)
             {
-                return TypedResults.Problem(title: "The file cannot be imported", detail: e.Message, statusCode: StatusCodes.Status400BadRequest);
+                return Refused(e, "The file cannot be imported");
             }
             finally
             {
-                ImportQueue.TryDelete(path);
+                ImportUploads.Delete(path);
             }
-        }).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload)
-            .RequireAuthorization(Permissions.CustomersWrite).WithName("Import");
+        }).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload, valueLengthLimit: MaxFormValue, valueCountLimit: 20)
+            .RequireAuthorization(Permissions.CustomersRead).WithName("Import");
 
-        imports.MapPost("/preview", async Task<IResult> ([FromForm] string kind, IFormFile file, [FromForm] string? mapping, IOptions<StorageOptions> storage, CancellationToken cancellationToken) =>
+        imports.MapPost("/preview", async Task<IResult> ([FromForm] string kind, IFormFile file, [FromForm] string? mapping, [FromForm] string? map, ImportUploads uploads,
+            HttpContext http, CancellationToken cancellationToken) =>
         {
             if (ParseKind(kind) is not { } importKind) return UnknownKind(kind);
-            var path = await SaveUploadAsync(file, storage.Value, cancellationToken);
+            if (!ImportPermissions.Allows(http.User, importKind)) return Refused(importKind);
+            ImportMapping parsed;
             try
             {
-                return TypedResults.Ok(Preview(importKind, path, mapping is { Length: > 0 } ? ImportMapping.Parse(mapping) : new ImportMapping()));
+                parsed = ReadMapping(mapping, map);
             }
             catch (ImportFileException e)
             {
-                return TypedResults.Problem(title: "The file cannot be read", detail: e.Message, statusCode: StatusCodes.Status400BadRequest);
+                return Refused(e, "The mapping cannot be used");
+            }
+            var (_, path) = await uploads.SaveAsync(file, cancellationToken);
+            try
+            {
+                return TypedResults.Ok(Preview(importKind, path, parsed));
+            }
+            catch (ImportFileException e)
+            {
+                return Refused(e, "The file cannot be read");
             }
             finally
             {
-                ImportQueue.TryDelete(path);
+                ImportUploads.Delete(path);
             }
-        }).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload)
-            .RequireAuthorization(Permissions.CustomersWrite).WithName("PreviewImport");
+        }).DisableAntiforgery().WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload, valueLengthLimit: MaxFormValue, valueCountLimit: 20)
+            .RequireAuthorization(Permissions.CustomersRead).WithName("PreviewImport");
 
-        // The console wizard's upload: a browser form (antiforgery checked), then on to the mapping step with the saved file.
-        imports.MapPost("/uploads", async Task<IResult> ([FromForm] string kind, IFormFile file, IOptions<StorageOptions> storage, CancellationToken cancellationToken) =>
+        // The console wizard's upload: a browser form (antiforgery checked), then on to the mapping step with the upload's id.
+        imports.MapPost("/uploads", async Task<IResult> ([FromForm] string kind, IFormFile file, ImportUploads uploads, HttpContext http, CancellationToken cancellationToken) =>
         {
             if (ParseKind(kind) is not { } importKind) return UnknownKind(kind);
-            var path = await SaveUploadAsync(file, storage.Value, cancellationToken);
-            return Results.LocalRedirect($"/imports/new?upload={Uri.EscapeDataString(Path.GetFileName(path))}&kind={importKind}&file={Uri.EscapeDataString(Path.GetFileName(file.FileName))}");
-        }).WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload)
-            .RequireAuthorization(Permissions.CustomersWrite).ExcludeFromDescription();
+            if (!ImportPermissions.Allows(http.User, importKind)) return Refused(importKind);
+            var (id, _) = await uploads.SaveAsync(file, cancellationToken);
+            return Results.LocalRedirect($"/imports/new?upload={id}&kind={importKind}&file={Uri.EscapeDataString(ImportUploads.FileName(file.FileName))}");
+        }).WithMetadata(new RequestSizeLimitAttribute(MaxUpload)).WithFormOptions(multipartBodyLengthLimit: MaxUpload, valueLengthLimit: MaxFormValue, valueCountLimit: 20)
+            .RequireAuthorization(Permissions.CustomersRead).ExcludeFromDescription();
 
         imports.MapGet("/", async (CrmDb db, int? page, CancellationToken cancellationToken) =>
             await QueryOptions.PageAsync(db.ImportRuns.OrderByDescending(r => r.Id), page, 50, cancellationToken))
@@ -100,11 +122,26 @@ public static class ImportsApi
         return api;
     }
 
+    /// <summary>Largest form field: a mapping's text (at most 64 K characters, up to four bytes each).</summary>
+    private const int MaxFormValue = 4 * ImportMapping.MaxYamlLength;
+
+    /// <summary>The mapping a request names: its text, a built-in mapping's name (never a path), or the suggestions.</summary>
+    private static ImportMapping ReadMapping(string? mapping, string? map) =>
+        mapping is { Length: > 0 } ? ImportMapping.FromYaml(mapping) : map is { Length: > 0 } ? ImportMapping.Named(map) : new ImportMapping();
+
+    private static ProblemHttpResult Refused(ImportFileException e, string title) =>
+        TypedResults.Problem(title: title, detail: e.Message, statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [e.Field ?? "file"] = [e.Message] } });
+
+    private static ProblemHttpResult Refused(ImportKind kind) =>
+        TypedResults.Problem(title: "Permission denied", statusCode: StatusCodes.Status403Forbidden,
+            detail: $"An import of {kind.ToString().ToLowerInvariant()} writes what needs the permissions {string.Join(", ", ImportPermissions.For(kind))}.");
+
     private static ImportKind? ParseKind(string? kind) =>
         Enum.TryParse<ImportKind>(kind, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
 
     private static ProblemHttpResult UnknownKind(string? kind) =>
-        Problems.Field("kind", $"'{kind}' is not a kind of import: use {string.Join(", ", Enum.GetNames<ImportKind>().Select(n => n.ToLowerInvariant()))}.");
+        Problems.Field("kind", $"'{InputText.Cut(kind ?? "", 40)}' is not a kind of import: use {string.Join(", ", Enum.GetNames<ImportKind>().Select(n => n.ToLowerInvariant()))}.");
 
     public static ImportSummary Summary(ImportReport report, HttpContext? http) => new(
         report.Run, report.Columns, report.Steps, report.ProblemCount, report.Problems.Take(100).ToList(),
@@ -117,16 +154,5 @@ public static class ImportsApi
         var suggested = source.Columns.Select((c, i) =>
             mapping.Columns.TryGetValue(c, out var f) ? f : mapping.Columns.TryGetValue((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), out var p) ? p : ImportFields.Suggest(kind, c)).ToList();
         return new ImportPreview(source.Encoding.WebName, source.Delimiter is { } d ? d.ToString() : null, source.HasHeader, [.. source.Columns], suggested, rows);
-    }
-
-    /// <summary>Streams an upload to the data folder: the importer reads files from disk, twice, never from memory.</summary>
-    public static async Task<string> SaveUploadAsync(IFormFile file, StorageOptions storage, CancellationToken cancellationToken)
-    {
-        var folder = Path.Combine(Path.GetFullPath(storage.DataDirectory), "uploads");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, Guid.NewGuid().ToString("N") + Path.GetExtension(Path.GetFileName(file.FileName)));
-        await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-        await file.CopyToAsync(target, cancellationToken);
-        return path;
     }
 }

@@ -61,8 +61,11 @@ internal sealed class JsonLinesSource : IRowSource
                 var used = 0;
                 foreach (var property in document.RootElement.EnumerateObject())
                 {
+                    if (Records.InputText.Problem(property.Name) is not null || property.Name.Length > 200)
+                        return new RawRow(_lineNumber, [], "a key is not text or longer than 200 characters");
                     if (!_index.TryGetValue(property.Name, out var column))
                     {
+                        if (_columns.Count >= TextSource.MaxColumns) return new RawRow(_lineNumber, [], $"more than {TextSource.MaxColumns:N0} different keys in the file");
                         column = _columns.Count;
                         _index[property.Name] = column;
                         _columns.Add(property.Name);
@@ -71,7 +74,7 @@ internal sealed class JsonLinesSource : IRowSource
                     fields[column] = property.Value.ValueKind switch
                     {
                         JsonValueKind.Null => null,
-                        JsonValueKind.String => property.Value.GetString(),
+                        JsonValueKind.String => Text(property.Value),
                         JsonValueKind.Number => property.Value.GetRawText(),
                         JsonValueKind.True => "true",
                         JsonValueKind.False => "false",
@@ -81,12 +84,38 @@ internal sealed class JsonLinesSource : IRowSource
                 }
                 return new RawRow(_lineNumber, fields[..Math.Max(used, 0)]);
             }
+            catch (InvalidTextException e)
+            {
+                return new RawRow(_lineNumber, [], e.Message);
+            }
+            catch (InvalidOperationException)
+            {
+                // A key with half a surrogate pair: the reader refuses to make a string of it.
+                return new RawRow(_lineNumber, [], "a key is not valid Unicode text (half of a surrogate pair)");
+            }
             catch (JsonException e)
             {
                 return new RawRow(_lineNumber, [], "not valid JSON: " + e.Message.Split('.')[0] + (e.BytePositionInLine is { } at ? $" at character {at.ToString(CultureInfo.InvariantCulture)}" : ""));
             }
         }
     }
+
+    /// <summary>A string value, unless it holds what no store can keep ("\u0000", half a surrogate pair): then the row is rejected.</summary>
+    private static string Text(JsonElement value)
+    {
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InvalidTextException("a value is not valid Unicode text (half of a surrogate pair)");
+        }
+        return Records.InputText.Problem(text) is { } problem ? throw new InvalidTextException("a value is not text: " + char.ToLowerInvariant(problem[0]) + problem[1..]) : text;
+    }
+
+    private sealed class InvalidTextException(string message) : Exception(message);
 
     private (string? Text, bool TooLong, bool End) ReadLine()
     {

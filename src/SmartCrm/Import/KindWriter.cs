@@ -51,13 +51,17 @@ internal abstract class KindWriter(WriteContext context)
     {
         if (value is null || value.Length <= max) return value;
         findings.Add(new Finding(Column(field), value, ProblemAction.Altered, $"longer than {max} characters; cut"));
-        return value[..max];
+        return Records.InputText.Cut(value, max);
     }
 
+    /// <summary>A cleaned date (ISO 8601); a mapping's default is not cleaned, so one that is no date counts as none.</summary>
     protected static DateTime? Date(string? iso) =>
-        iso is null ? null : DateTime.Parse(iso, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        iso is not null && DateTime.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var date) ? date : null;
 
     protected static double? Number(string? value) => value is null ? null : Cleaning.Number(value);
+
+    /// <summary>The catalogue's and the order lines' highest price, as in the API.</summary>
+    protected const double MaxPrice = 10_000_000;
 
     protected TEnum ParseEnum<TEnum>(string field, TEnum fallback, List<Finding> findings) where TEnum : struct, Enum
     {
@@ -70,7 +74,7 @@ internal abstract class KindWriter(WriteContext context)
 
     protected string Sku(string raw) => Truncate((Context.Mapping.SkuPrefix ?? "") + raw.Trim(), 40);
 
-    protected static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
+    protected static string Truncate(string value, int max) => Records.InputText.Cut(value, max);
 
     /// <summary>Customers of this source by their external id; by email when the reference is an email address.</summary>
     protected sealed class CustomerRefs(ImportSql sql, string source)

@@ -91,9 +91,9 @@ internal sealed class OrderWriter(WriteContext context) : KindWriter(context)
             return null;
         }
         var price = priceText is null ? (double)product.Price : Cleaning.Number(priceText);
-        if (price is not >= 0)
+        if (price is not (>= 0 and <= MaxPrice))
         {
-            findings.Add(new Finding(Column("unitPrice"), priceText, ProblemAction.Rejected, "the unit price must be a number of at least 0"));
+            findings.Add(new Finding(Column("unitPrice"), priceText, ProblemAction.Rejected, "the unit price must be a number from 0 to 10,000,000"));
             return null;
         }
         return (product.Id, (int)quantity.Value, Math.Round((decimal)price.Value, 2));

@@ -14,12 +14,13 @@ internal sealed class ProductWriter(WriteContext context) : KindWriter(context)
         var sku = Sku(Field("sku")!);
         var name = Cut("name", Field("name"), 200, findings)!;
         var kind = ParseEnum("kind", ProductKind.Device, findings).ToString();
-        var price = (decimal)(Number(Field("price")) ?? 0);
-        if (price < 0)
+        var number = Number(Field("price")) ?? 0;
+        if (number is < 0 or > MaxPrice)
         {
-            findings.Add(new Finding(Column("price"), Field("price"), ProblemAction.Rejected, "a price cannot be negative"));
+            findings.Add(new Finding(Column("price"), Field("price"), ProblemAction.Rejected, "a price is a number from 0 to 10,000,000"));
             return Outcome.Rejected;
         }
+        var price = Math.Round((decimal)number, 2);
         var category = Cut("category", Field("category"), 100, findings);
         var description = Cut("description", Field("description"), 2000, findings);
         if (_products.BySku.TryGetValue(sku, out var existing))

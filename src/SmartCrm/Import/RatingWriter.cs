@@ -20,8 +20,13 @@ internal sealed class RatingWriter(WriteContext context) : KindWriter(context)
             findings.Add(new Finding(Column("sku"), Field("sku"), ProblemAction.Rejected, $"no product with SKU '{sku}' (import the products first)"));
             return Outcome.Rejected;
         }
+        if (Number(Field("score")) is not { } score)
+        {
+            findings.Add(new Finding(Column("score"), Field("score"), ProblemAction.Rejected, "the score is not a number"));
+            return Outcome.Rejected;
+        }
         await Sql.ExecuteAsync("INSERT INTO \"ratings\" (\"CustomerId\", \"ProductId\", \"Score\", \"RatedAt\") VALUES (@p0, @p1, @p2, @p3)", cancellationToken,
-            customer, product.Id, Number(Field("score"))!.Value, Date(Field("ratedAt")) ?? Context.Now);
+            customer, product.Id, score, Date(Field("ratedAt")) ?? Context.Now);
         return Outcome.Imported;
     }
 }

@@ -7,7 +7,11 @@ namespace SmartCrm.Import;
 public sealed record RawRow(long Line, string?[] Fields, string? Problem = null);
 
 /// <summary>A file that cannot be read at all (not text, a delimiter that splits nothing, a broken mapping): the message names the line.</summary>
-public sealed class ImportFileException(string message) : Exception(message);
+public sealed class ImportFileException(string message, string? field = null) : Exception(message)
+{
+    /// <summary>The request field at fault when it is not the file (`mapping`, `map`, `source`), for the API's answer.</summary>
+    public string? Field { get; } = field;
+}
 
 /// <summary>Rows of a CSV or JSON-lines file, read as a stream: never more than one row (and one buffer) in memory.</summary>
 public interface IRowSource : IDisposable
@@ -31,6 +35,8 @@ public sealed record ReadOptions
     public bool Ragged { get; init; }
     /// <summary>Longest field kept; longer ones reject their row instead of filling memory (a 10 MB cell, an unclosed quote).</summary>
     public int MaxFieldLength { get; init; } = 1 << 20;
+    /// <summary>Longest row (all its fields together, or a JSON line), in characters; a longer one is rejected and skipped.</summary>
+    public int MaxRowLength { get; init; } = 4 << 20;
     public bool JsonLines { get; init; }
 }
 
@@ -38,6 +44,9 @@ public sealed record ReadOptions
 public static class TextSource
 {
     private const int SampleBytes = 64 * 1024;
+
+    /// <summary>Most columns a file may have (header names, fields of a row, distinct keys of JSON lines).</summary>
+    public const int MaxColumns = 2000;
     private static readonly char[] Delimiters = [',', ';', '\t', '|'];
 
     static TextSource() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
@@ -76,7 +85,7 @@ public static class TextSource
             var json = options.JsonLines || path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase)
                 || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || text.TrimStart('\uFEFF', ' ', '\r', '\n', '\t').StartsWith('{');
             var reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, 1 << 16);
-            if (json) return new JsonLinesSource(stream, reader, options.MaxFieldLength);
+            if (json) return new JsonLinesSource(stream, reader, Math.Min(options.MaxRowLength, Math.Max(options.MaxFieldLength, 1 << 20)));
             var delimiter = options.Delimiter ?? DetectDelimiter(text);
             return new DelimitedSource(stream, reader, delimiter, options, text);
         }

@@ -10,7 +10,7 @@ public sealed record OrderLineInput
 {
     [Required] public long? ProductId { get; init; }
     [Range(1, 100_000)] public int Quantity { get; init; } = 1;
-    [Range(0, 10_000_000)] public decimal? UnitPrice { get; init; }
+    [Range(typeof(decimal), "0", "10000000", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)] public decimal? UnitPrice { get; init; }
 }
 
 public sealed record OrderInput
@@ -19,7 +19,7 @@ public sealed record OrderInput
     public DateTime? OrderedAt { get; init; }
     public OrderStatus? Status { get; init; }
     public SalesChannel? Channel { get; init; }
-    [RegularExpression("^[A-Za-z]{3}$", ErrorMessage = "Use a three-letter ISO 4217 currency code.")] public string? Currency { get; init; }
+    [MaxLength(3), RegularExpression("^[A-Za-z]{3}$", ErrorMessage = "Use a three-letter ISO 4217 currency code.")] public string? Currency { get; init; }
     [Required, MinLength(1), MaxLength(500)] public List<OrderLineInput>? Lines { get; init; }
 }
 

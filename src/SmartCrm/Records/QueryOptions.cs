@@ -47,6 +47,9 @@ public static class QueryOptions
 
     public const int DefaultPageSize = 25;
 
+    /// <summary>The furthest row a page may start at.</summary>
+    public const int MaxOffset = 100_000_000;
+
     /// <summary>One page of <paramref name="query"/>; <paramref name="knownTotal"/> saves the count when the caller has it cheaper.</summary>
 
     public static async Task<Results<Ok<ListPage<T>>, ProblemHttpResult>> PageAsync<T>(IQueryable<T> query, int? page, int? pageSize, CancellationToken cancellationToken,
@@ -56,6 +59,8 @@ public static class QueryOptions
         var size = pageSize ?? DefaultPageSize;
         if (p < 1) return Problems.Field("page", "Pages start at 1.");
         if (size < 1 || size > RecordApi.MaxPageSize) return Problems.Field("pageSize", $"Page size must be between 1 and {RecordApi.MaxPageSize}.");
+        // The offset is an int in the query: a page far enough out would wrap around to a negative one.
+        if ((long)(p - 1) * size > MaxOffset) return Problems.Field("page", "Pages go no further than row 100,000,000.");
         var total = knownTotal ?? await query.CountAsync(cancellationToken);
         var items = await query.Skip((p - 1) * size).Take(size).ToListAsync(cancellationToken);
         return TypedResults.Ok(new ListPage<T>(items, total, p, size));

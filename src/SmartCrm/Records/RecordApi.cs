@@ -134,31 +134,64 @@ public static class RecordApi
         return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
     }
 
-    /// <summary>DataAnnotations on the input, keyed by the JSON (camelCase) field name, nested lists as `lines[0].quantity`.</summary>
+    /// <summary>
+    /// DataAnnotations on the input, keyed by the JSON (camelCase) field name, nested lists as `lines[0].quantity`; and what no
+    /// annotation says: every string free of NULs, control characters and half surrogate pairs (<see cref="InputText"/>), the
+    /// strings of a list each within <see cref="EachMaxLengthAttribute"/>, JSON documents within their bounds.
+    /// </summary>
     public static Dictionary<string, string[]> Validate(object input, string prefix = "")
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(input, new ValidationContext(input), results, validateAllProperties: true);
-        var errors = results
-            .SelectMany(r => (r.MemberNames.Any() ? r.MemberNames : [""]).Select(m => (Field: prefix + JsonNamingPolicy.CamelCase.ConvertName(m), r.ErrorMessage ?? "Invalid value.")))
-            .GroupBy(e => e.Field)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.Item2).ToArray());
+        var errors = new Dictionary<string, string[]>();
         foreach (var property in input.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (property.PropertyType.IsGenericType && property.GetValue(input) is System.Collections.IEnumerable items and not string)
+            if (property.GetIndexParameters().Length > 0) continue;
+            var field = prefix + JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            var value = property.GetValue(input);
+            var results = new List<ValidationResult>();
+            try
             {
-                var index = 0;
-                foreach (var item in items)
-                {
-                    if (item is not null && !item.GetType().IsPrimitive && item is not string)
+                Validator.TryValidateProperty(value, new ValidationContext(input) { MemberName = property.Name }, results);
+            }
+            catch (Exception e) when (e is OverflowException or InvalidCastException or FormatException or ArgumentException)
+            {
+                // An annotation that cannot even compare the value (a number beyond its type's range) has its answer all the same.
+                results.Add(new ValidationResult("The value is out of range.", [property.Name]));
+            }
+            foreach (var result in results) Add(errors, field, result.ErrorMessage ?? "Invalid value.");
+            switch (value)
+            {
+                case string text:
+                    if (InputText.Problem(text) is { } problem) Add(errors, field, problem);
+                    break;
+                case JsonElement json:
+                    InputText.CheckJson(json, field, errors);
+                    break;
+                case System.Collections.IEnumerable items when property.PropertyType.IsGenericType:
+                    var each = property.GetCustomAttribute<EachMaxLengthAttribute>();
+                    var index = 0;
+                    foreach (var item in items)
                     {
-                        foreach (var (key, value) in Validate(item, $"{prefix}{JsonNamingPolicy.CamelCase.ConvertName(property.Name)}[{index}]."))
-                            errors[key] = value;
+                        var at = $"{field}[{index}]";
+                        if (item is string text)
+                        {
+                            if (InputText.Problem(text) is { } bad) Add(errors, at, bad);
+                        }
+                        else if (item is not null && !item.GetType().IsPrimitive)
+                        {
+                            foreach (var (key, messages) in Validate(item, at + ".")) errors[key] = messages;
+                        }
+                        index++;
                     }
-                    index++;
-                }
+                    if (each is not null)
+                    {
+                        foreach (var (i, message) in each.Check(items)) Add(errors, $"{field}[{i}]", message);
+                    }
+                    break;
             }
         }
         return errors;
     }
+
+    private static void Add(Dictionary<string, string[]> errors, string field, string message) =>
+        errors[field] = errors.TryGetValue(field, out var known) ? [.. known, message] : [message];
 }

@@ -10,7 +10,7 @@ public sealed record OpportunityInput
     [Required] public long? CustomerId { get; init; }
     [Required, MaxLength(200)] public string? Title { get; init; }
     public Stage? Stage { get; init; }
-    [Range(0, 1_000_000_000)] public decimal? Amount { get; init; }
+    [Range(typeof(decimal), "0", "1000000000", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)] public decimal? Amount { get; init; }
     public DateTime? ExpectedClose { get; init; }
     [MaxLength(100)] public string? Owner { get; init; }
 

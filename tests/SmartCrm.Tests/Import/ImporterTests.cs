@@ -59,7 +59,7 @@ public sealed class ImporterTests(Apps apps) : IClassFixture<Apps>
     {
         var app = apps.For(provider);
         var rows = string.Join('\n', Enumerable.Range(1, 20).Select(i => $"{Builders.Unique("id")},{16 + i % 4},{(i % 5 == 0 ? "" : (10 * i).ToString(System.Globalization.CultureInfo.InvariantCulture))}"));
-        var mapping = ImportMapping.Parse($$"""
+        var mapping = ImportMapping.FromYaml($$"""
             source: {{Builders.Unique("stats")}}
             columns:
               id: externalId
@@ -210,10 +210,10 @@ public sealed class ImporterTests(Apps apps) : IClassFixture<Apps>
         var app = apps.For(provider);
         var source = Builders.Unique("resume");
         var users = string.Join('\n', Enumerable.Range(1, 5).Select(i => $"{i}|{20 + i}"));
-        await ImportAsync(app, ImportKind.Customers, users + "\n", ImportMapping.Parse($"source: {source}\nheader: false\ncolumns:\n  \"1\": externalId\n  \"2\": attributes.age\n"));
-        await ImportAsync(app, ImportKind.Products, "1|Toy Story\n2|GoldenEye\n", ImportMapping.Parse($"source: {source}\nheader: false\nskuPrefix: {source}-\ncolumns:\n  \"1\": sku\n  \"2\": name\n"));
+        await ImportAsync(app, ImportKind.Customers, users + "\n", ImportMapping.FromYaml($"source: {source}\nheader: false\ncolumns:\n  \"1\": externalId\n  \"2\": attributes.age\n"));
+        await ImportAsync(app, ImportKind.Products, "1|Toy Story\n2|GoldenEye\n", ImportMapping.FromYaml($"source: {source}\nheader: false\nskuPrefix: {source}-\ncolumns:\n  \"1\": sku\n  \"2\": name\n"));
         var ratings = string.Join('\n', Enumerable.Range(0, 250).Select(i => $"{1 + i % 5}\t{1 + i % 2}\t{1 + i % 5}\t{881250949 + i}")) + "\n";
-        var mapping = ImportMapping.Parse($"source: {source}\nheader: false\nskuPrefix: {source}-\ncolumns:\n  \"1\": customer\n  \"2\": sku\n  \"3\": score\n  \"4\": ratedAt\n");
+        var mapping = ImportMapping.FromYaml($"source: {source}\nheader: false\nskuPrefix: {source}-\ncolumns:\n  \"1\": customer\n  \"2\": sku\n  \"3\": score\n  \"4\": ratedAt\n");
         using var file = new TempFile(ratings);
 
         using var crash = new CancellationTokenSource();
@@ -274,11 +274,11 @@ public sealed class ImporterTests(Apps apps) : IClassFixture<Apps>
     {
         var app = apps.For(Provider.Sqlite);
         var wrong = await Should.ThrowAsync<ImportFileException>(() => ImportAsync(app, ImportKind.Customers, "name,email\nA,a@x.com\n",
-            ImportMapping.Parse("columns:\n  Telefon: phone\n")));
+            ImportMapping.FromYaml("columns:\n  Telefon: phone\n")));
         wrong.Message.ShouldBe("line 1: the mapping names column 'Telefon', which the file does not have (columns: name, email).");
         var required = await Should.ThrowAsync<ImportFileException>(() => ImportAsync(app, ImportKind.Ratings, "who,what\n1,2\n"));
         required.Message.ShouldStartWith("line 1: no column maps to the required field 'customer'");
-        var reject = await Should.ThrowAsync<ImportFileException>(() => ImportAsync(app, ImportKind.Customers, "name,shoe size\nA,42\n", ImportMapping.Parse("unmapped: reject")));
+        var reject = await Should.ThrowAsync<ImportFileException>(() => ImportAsync(app, ImportKind.Customers, "name,shoe size\nA,42\n", ImportMapping.FromYaml("unmapped: reject")));
         reject.Message.ShouldContain("shoe size");
         var unmapped = await ImportAsync(app, ImportKind.Customers, $"name,shoe size\n{Builders.Unique("A")},42\n");
         unmapped.Problems[0].ShouldSatisfyAllConditions(p => p.Line.ShouldBe(1), p => p.Value.ShouldBe("shoe size"), p => p.Reason.ShouldContain("map to no field"));
