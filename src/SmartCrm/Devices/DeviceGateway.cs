@@ -178,9 +178,10 @@ public sealed class DeviceGateway(
             using var document = JsonDocument.Parse(payload);
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("method", out var m)) method = m.GetString();
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new TelemetryFormatException("RPC request is not JSON: " + e.Message);
+            // InvalidOperationException: a name or method that is not valid text (a lone surrogate).
+            throw new TelemetryFormatException("$", "RPC request is not readable JSON: " + e.Message);
         }
         object answer = method == "getCurrentTime"
             ? new { time = clock.GetUtcNow().ToUnixTimeMilliseconds() }

@@ -11,7 +11,7 @@ namespace SmartCrm.Devices;
 /// What a device sends, handled the same whether it came over MQTT or HTTP: telemetry to the store (durable before this
 /// returns), client attributes into the device twin, and card reads from store readers onto the customer's timeline.
 /// </summary>
-public sealed class DeviceMessages(TelemetryWriter writer, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DeviceMessages> logger)
+public sealed class DeviceMessages(TelemetryWriter writer, TelemetryClock serverTime, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DeviceMessages> logger)
 {
     /// <summary>Telemetry keys a store reader reports a card or tag with.</summary>
     public static readonly string[] CardKeys = ["card", "tag", "uid"];
@@ -19,7 +19,7 @@ public sealed class DeviceMessages(TelemetryWriter writer, IServiceScopeFactory 
     /// <summary>Stores the readings of one message; throws <see cref="TelemetryFormatException"/> naming the place when it cannot be read.</summary>
     public async Task<int> TelemetryAsync(DeviceIdentity device, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var points = TelemetryPayload.Parse(payload, device.Id, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var points = TelemetryPayload.Parse(payload, device.Id, serverTime);
         await writer.WriteAsync(points, cancellationToken);
         foreach (var point in points)
         {
@@ -84,6 +84,7 @@ public static class DeviceAttributes
         return all.Where(a => wanted.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
     }
 
+    /// <summary>The attribute set with <paramref name="patch"/> applied; refused when the set would pass <see cref="TelemetryPayload.MaxAttributes"/>.</summary>
     public static string Merge(string current, JsonElement patch)
     {
         var merged = JsonNode.Parse(current) as JsonObject ?? [];
@@ -91,6 +92,10 @@ public static class DeviceAttributes
         {
             if (attribute.Value.ValueKind == JsonValueKind.Null) merged.Remove(attribute.Name);
             else merged[attribute.Name] = JsonNode.Parse(attribute.Value.GetRawText());
+        }
+        if (merged.Count > TelemetryPayload.MaxAttributes)
+        {
+            throw new TelemetryFormatException("$", $"a device keeps at most {TelemetryPayload.MaxAttributes} attributes in a set; this message would make {merged.Count}");
         }
         return merged.ToJsonString();
     }

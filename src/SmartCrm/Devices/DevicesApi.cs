@@ -40,6 +40,7 @@ public static class DevicesApi
         services.AddSingleton<SharedAttributesChanged>();
         services.AddSingleton<DeviceMessages>();
         services.AddSingleton<TelemetryStore>();
+        services.AddSingleton<TelemetryClock>();
         services.AddSingleton<TelemetryFeed>();
         services.AddSingleton<TelemetryWriter>();
         services.AddHostedService(s => s.GetRequiredService<TelemetryWriter>());
@@ -100,7 +101,16 @@ public static class DevicesApi
             SharedAttributesChanged changed, CancellationToken cancellationToken) =>
         {
             if (patch.ValueKind != JsonValueKind.Object) return Problems.Field("$", "Send a JSON object of attribute names and values (null removes one).");
-            var merged = await DeviceAttributes.MergeAsync(db, id, DeviceAttributes.Scope.Shared, patch, clock, cancellationToken);
+            string? merged;
+            try
+            {
+                TelemetryPayload.CheckAttributes(patch);
+                merged = await DeviceAttributes.MergeAsync(db, id, DeviceAttributes.Scope.Shared, patch, clock, cancellationToken);
+            }
+            catch (TelemetryFormatException e)
+            {
+                return Problems.Field(e.Place, e.Problem);
+            }
             if (merged is null) return Problems.NotFound("Device", id);
             db.AuditLog.Add(new AuditEntry
             {
@@ -179,7 +189,7 @@ public static class DevicesApi
             }
             catch (TelemetryFormatException e)
             {
-                return Problems.Field("$", e.Message);
+                return Problems.Field(e.Place, e.Problem);
             }
             return TypedResults.Ok();
         }).WithName("PostDeviceTelemetry");
@@ -194,7 +204,7 @@ public static class DevicesApi
             }
             catch (TelemetryFormatException e)
             {
-                return Problems.Field("$", e.Message);
+                return Problems.Field(e.Place, e.Problem);
             }
             return TypedResults.Ok();
         }).WithName("PostDeviceAttributes");

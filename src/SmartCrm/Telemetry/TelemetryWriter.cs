@@ -8,7 +8,8 @@ namespace SmartCrm.Telemetry;
 /// <see cref="WriteAsync"/> completes when the message's points are durable, which is when a QoS 1 message may be acknowledged.
 /// After each commit the batch goes to the <see cref="TelemetryFeed"/> (alarms, live views).
 /// </summary>
-public sealed class TelemetryWriter(TelemetryStore store, TelemetryFeed feed, TimeProvider clock, ILogger<TelemetryWriter> logger, IMeterFactory meters)
+public sealed class TelemetryWriter(TelemetryStore store, TelemetryFeed feed, TelemetryClock serverTime, TimeProvider clock, ILogger<TelemetryWriter> logger,
+    IMeterFactory meters)
     : BackgroundService
 {
     /// <summary>Points written in one transaction at most; more waiting messages go in the next.</summary>
@@ -32,6 +33,18 @@ public sealed class TelemetryWriter(TelemetryStore store, TelemetryFeed feed, Ti
         var pending = new Pending(points, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
         await pending.Durable.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Registers this process as a writer of server times before the broker and the API take the first message.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (serverTime.Writer == 0)
+        {
+            var (writer, until) = await store.RegisterWriterAsync(Environment.MachineName, clock.GetUtcNow().UtcDateTime, cancellationToken);
+            serverTime.Start(writer, until);
+            logger.LogInformation("Telemetry writer {Writer} continues server times from {Until}", writer, until);
+        }
+        await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
