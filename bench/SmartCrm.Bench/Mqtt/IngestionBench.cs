@@ -73,12 +73,13 @@ internal static class IngestionBench
             Console.WriteLine($"# ingest: {clients} x mosquitto_pub -q 1 -l, {messages:N0} messages {{\"seq\":i}} each (no ts), loopback, {Environment.ProcessorCount} cores; " +
                 $"serve on {(database is null ? "SQLite" : "PostgreSQL")} ({Path.GetFileName(Path.GetDirectoryName(server))}/{Path.GetFileName(server)}) vs mosquitto {MosquittoVersion(mosquitto)}");
 
-            // A short warm-up of each side (JIT, connections, SQLite pages).
-            await PublishAsync(publisher, crmMqtt, tokens, Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 2000).Select(i => $"{{\"seq\":{i}}}\n"))));
+            // A warm-up of each side, not counted: JIT tiering of serve's hot path took most of the first round otherwise.
+            await PublishAsync(publisher, crmMqtt, tokens, input[..Math.Min(input.Length, 20_000 * 12)]);
             await PublishAsync(publisher, brokerPort, tokens, input[..1000]);
             var stored = await CountAsync(data, database);
 
             var results = new List<Round>();
+            var lost = false;
             for (var round = 1; round <= rounds; round++)
             {
                 var order = round % 2 == 1 ? new[] { "serve", "mosquitto" } : ["mosquitto", "serve"];
@@ -95,14 +96,15 @@ internal static class IngestionBench
                         var now = await CountAsync(data, database);
                         if (now - stored != figure.Messages)
                         {
+                            // Reported, and the run fails at the end; the throughput is still printed (for the code before the fix).
                             Console.WriteLine($"LOST: round {round}: {figure.Messages:N0} acknowledged, {now - stored:N0} stored");
-                            return 1;
+                            lost = true;
                         }
                         stored = now;
                     }
                     results.Add(figure);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"round {round} {side,-9} {figure.Rate,9:N0} msg/s  ({figure.Messages:N0} in {figure.Seconds:F2} s; server CPU {figure.ServerCpuSeconds:F2} s = {figure.ServerCpuSeconds / figure.Seconds * 100:F0}% of a core{(side == "serve" ? "; all stored" : "")})"));
+                        $"round {round} {side,-9} {figure.Rate,9:N0} msg/s  ({figure.Messages:N0} in {figure.Seconds:F2} s; server CPU {figure.ServerCpuSeconds:F2} s = {figure.ServerCpuSeconds / figure.Seconds * 100:F0}% of a core{(side == "serve" && !lost ? "; all stored" : "")})"));
                 }
             }
             var ratios = results.GroupBy(r => r.Number).Select(g => g.Single(r => r.Side == "serve").Rate / g.Single(r => r.Side == "mosquitto").Rate).Order().ToList();
@@ -112,7 +114,7 @@ internal static class IngestionBench
                 $"ratio serve/mosquitto throughput: median {ratios[ratios.Count / 2]:F2}x, min {ratios[0]:F2}x, max {ratios[^1]:F2}x over {ratios.Count} rounds ({string.Join(" ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ratio serve/mosquitto server CPU per message: median {cpuRatios[cpuRatios.Count / 2]:F1}x"));
-            return 0;
+            return lost ? 1 : 0;
         }
         finally
         {

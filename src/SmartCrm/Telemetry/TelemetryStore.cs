@@ -51,69 +51,151 @@ public sealed class TelemetryStore : IDisposable
     public async Task WriteAsync(IReadOnlyList<TelemetryPoint> points, DateTime seenAt, CancellationToken cancellationToken)
     {
         if (points.Count == 0) return;
-        await using var connection = await OpenAsync(cancellationToken);
-        var keys = await KeyIdsAsync(connection, points, cancellationToken);
-        if (connection is NpgsqlConnection npgsql)
+        if (_postgres is not null)
         {
-            await EnsurePartitionsAsync(npgsql, points, cancellationToken);
-            await WritePostgresAsync(npgsql, points, keys, seenAt, cancellationToken);
+            await using var connection = await _postgres.OpenConnectionAsync(cancellationToken);
+            var keys = await KeyIdsAsync(connection, points, cancellationToken);
+            await EnsurePartitionsAsync(connection, points, cancellationToken);
+            await WritePostgresAsync(connection, points, keys, seenAt, cancellationToken);
+            return;
         }
-        else
+        await _sqliteGate.WaitAsync(cancellationToken);
+        try
         {
-            await WriteSqliteAsync((SqliteConnection)connection, points, keys, seenAt, cancellationToken);
+            _sqliteBatches ??= await SqliteBatches.OpenAsync(this, cancellationToken);
+            try
+            {
+                var keys = await KeyIdsAsync(_sqliteBatches.Connection, points, cancellationToken);
+                await _sqliteBatches.WriteAsync(points, keys, seenAt, cancellationToken);
+            }
+            catch
+            {
+                // Start the next batch on a fresh connection, whatever state this one was left in.
+                _sqliteBatches.Dispose();
+                _sqliteBatches = null;
+                throw;
+            }
+        }
+        finally
+        {
+            _sqliteGate.Release();
         }
     }
 
-    private static async Task WriteSqliteAsync(SqliteConnection connection, IReadOnlyList<TelemetryPoint> points, int[] keys, DateTime seenAt, CancellationToken cancellationToken)
+    private readonly SemaphoreSlim _sqliteGate = new(1, 1);
+    private SqliteBatches? _sqliteBatches;
+
+    /// <summary>
+    /// The SQLite connection batches are written on, with its statements prepared once: opening a pooled connection, setting
+    /// its pragmas and preparing four statements for every batch cost as much as writing a small batch.
+    /// </summary>
+    private sealed class SqliteBatches : IDisposable
     {
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var insert = connection.CreateCommand();
-        insert.CommandText = """
-            INSERT OR REPLACE INTO telemetry ("DeviceId", "KeyId", "Ts", "Seq", "Kind", "Num", "Str") VALUES ($d, $k, $t, $q, $kind, $n, $s)
-            """;
-        var d = insert.Parameters.Add("$d", SqliteType.Integer);
-        var k = insert.Parameters.Add("$k", SqliteType.Integer);
-        var t = insert.Parameters.Add("$t", SqliteType.Integer);
-        var q = insert.Parameters.Add("$q", SqliteType.Integer);
-        var kind = insert.Parameters.Add("$kind", SqliteType.Integer);
-        var n = insert.Parameters.Add("$n", SqliteType.Real);
-        var s = insert.Parameters.Add("$s", SqliteType.Text);
-        insert.Prepare();
-        for (var i = 0; i < points.Count; i++)
+        private readonly SqliteCommand _insert;
+        private readonly SqliteCommand _latest;
+        private readonly SqliteCommand _seen;
+        private readonly SqliteCommand _writer;
+
+        private SqliteBatches(SqliteConnection connection)
         {
-            var point = points[i];
-            d.Value = point.DeviceId;
-            k.Value = keys[i];
-            t.Value = point.Ts;
-            q.Value = point.Seq;
-            kind.Value = (int)point.Kind;
-            n.Value = point.Number is { } number ? number : DBNull.Value;
-            s.Value = (object?)point.Text ?? DBNull.Value;
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            Connection = connection;
+            _insert = Prepare("""
+                INSERT OR REPLACE INTO telemetry ("DeviceId", "KeyId", "Ts", "Seq", "Kind", "Num", "Str") VALUES ($d, $k, $t, $q, $kind, $n, $s)
+                """, Point);
+            _latest = Prepare("""
+                INSERT INTO telemetry_latest ("DeviceId", "KeyId", "Ts", "Seq", "Kind", "Num", "Str") VALUES ($d, $k, $t, $q, $kind, $n, $s)
+                    ON CONFLICT ("DeviceId", "KeyId") DO UPDATE SET "Ts" = excluded."Ts", "Seq" = excluded."Seq", "Kind" = excluded."Kind", "Num" = excluded."Num", "Str" = excluded."Str"
+                    WHERE (excluded."Ts", excluded."Seq") >= (telemetry_latest."Ts", telemetry_latest."Seq")
+                """, Point);
+            _seen = Prepare("UPDATE devices SET \"LastSeenAt\" = $at, \"Online\" = 1 WHERE \"Id\" = $id", [("$at", SqliteType.Text), ("$id", SqliteType.Integer)]);
+            _writer = Prepare("UPDATE telemetry_writers SET \"Until\" = $until WHERE \"Id\" = $writer AND \"Until\" < $until", [("$until", SqliteType.Integer), ("$writer", SqliteType.Integer)]);
         }
-        await using var latest = connection.CreateCommand();
-        latest.CommandText = """
-            INSERT INTO telemetry_latest ("DeviceId", "KeyId", "Ts", "Seq", "Kind", "Num", "Str") VALUES ($d, $k, $t, $q, $kind, $n, $s)
-                ON CONFLICT ("DeviceId", "KeyId") DO UPDATE SET "Ts" = excluded."Ts", "Seq" = excluded."Seq", "Kind" = excluded."Kind", "Num" = excluded."Num", "Str" = excluded."Str"
-                WHERE (excluded."Ts", excluded."Seq") >= (telemetry_latest."Ts", telemetry_latest."Seq");
-            """;
-        foreach (SqliteParameter parameter in insert.Parameters) latest.Parameters.Add(parameter.ParameterName, parameter.SqliteType);
-        latest.Prepare();
-        foreach (var i in NewestPerKey(points, keys))
+
+        private static readonly (string, SqliteType)[] Point =
+            [("$d", SqliteType.Integer), ("$k", SqliteType.Integer), ("$t", SqliteType.Integer), ("$q", SqliteType.Integer), ("$kind", SqliteType.Integer), ("$n", SqliteType.Real), ("$s", SqliteType.Text)];
+
+        public SqliteConnection Connection { get; }
+
+        public static async Task<SqliteBatches> OpenAsync(TelemetryStore store, CancellationToken cancellationToken) =>
+            new((SqliteConnection)await store.OpenAsync(cancellationToken));
+
+        private SqliteCommand Prepare(string sql, (string Name, SqliteType Type)[] parameters)
         {
-            var point = points[i];
-            latest.Parameters[0].Value = point.DeviceId;
-            latest.Parameters[1].Value = keys[i];
-            latest.Parameters[2].Value = point.Ts;
-            latest.Parameters[3].Value = point.Seq;
-            latest.Parameters[4].Value = (int)point.Kind;
-            latest.Parameters[5].Value = point.Number is { } number ? number : DBNull.Value;
-            latest.Parameters[6].Value = (object?)point.Text ?? DBNull.Value;
-            await latest.ExecuteNonQueryAsync(cancellationToken);
+            var command = Connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, type) in parameters) command.Parameters.Add(name, type);
+            command.Prepare();
+            return command;
         }
-        await MarkSeenAsync(connection, points, seenAt, cancellationToken);
-        await MarkWriterAsync(connection, points, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+
+        public async Task WriteAsync(IReadOnlyList<TelemetryPoint> points, int[] keys, DateTime seenAt, CancellationToken cancellationToken)
+        {
+            await using var transaction = (SqliteTransaction)await Connection.BeginTransactionAsync(cancellationToken);
+            _insert.Transaction = _latest.Transaction = _seen.Transaction = _writer.Transaction = transaction;
+            for (var i = 0; i < points.Count; i++)
+            {
+                Bind(_insert, points[i], keys[i]);
+                await _insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            foreach (var i in NewestPerKey(points, keys))
+            {
+                Bind(_latest, points[i], keys[i]);
+                await _latest.ExecuteNonQueryAsync(cancellationToken);
+            }
+            _seen.Parameters[0].Value = seenAt;
+            foreach (var device in Devices(points))
+            {
+                _seen.Parameters[1].Value = device;
+                await _seen.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (NewestServerTime(points) is var (writer, until) && writer != 0)
+            {
+                _writer.Parameters[0].Value = until;
+                _writer.Parameters[1].Value = writer;
+                await _writer.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        private static void Bind(SqliteCommand command, in TelemetryPoint point, int key)
+        {
+            var p = command.Parameters;
+            p[0].Value = point.DeviceId;
+            p[1].Value = key;
+            p[2].Value = point.Ts;
+            p[3].Value = point.Seq;
+            p[4].Value = (int)point.Kind;
+            p[5].Value = point.Number is { } number ? number : DBNull.Value;
+            p[6].Value = (object?)point.Text ?? DBNull.Value;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in new[] { _insert, _latest, _seen, _writer }) command.Dispose();
+            Connection.Dispose();
+        }
+    }
+
+    /// <summary>The devices of a batch, in id order (the order rows are locked in).</summary>
+    private static SortedSet<long> Devices(IReadOnlyList<TelemetryPoint> points)
+    {
+        var devices = new SortedSet<long>();
+        foreach (var point in points) devices.Add(point.DeviceId);
+        return devices;
+    }
+
+    /// <summary>The writer of the batch's server times and the newest of them; (0, 0) when every point came with its own ts.</summary>
+    private static (long Writer, long Until) NewestServerTime(IReadOnlyList<TelemetryPoint> points)
+    {
+        long writer = 0, until = 0;
+        foreach (var point in points)
+        {
+            var of = point.Seq >> TelemetryClock.CounterBits;
+            if (of == 0) continue;
+            writer = of;
+            until = Math.Max(until, point.Ts);
+        }
+        return (writer, until);
     }
 
     /// <summary>
@@ -135,14 +217,7 @@ public sealed class TelemetryStore : IDisposable
     /// <summary>Records the newest server time this writer committed, from which its successor continues after a restart.</summary>
     private static async Task MarkWriterAsync(DbConnection connection, IReadOnlyList<TelemetryPoint> points, CancellationToken cancellationToken)
     {
-        long writer = 0, until = 0;
-        foreach (var point in points)
-        {
-            var of = point.Seq >> TelemetryClock.CounterBits;
-            if (of == 0) continue;
-            writer = of;
-            until = Math.Max(until, point.Ts);
-        }
+        var (writer, until) = NewestServerTime(points);
         if (writer == 0) return;
         await using var update = connection.CreateCommand();
         update.CommandText = "UPDATE telemetry_writers SET \"Until\" = @until WHERE \"Id\" = @writer AND \"Until\" < @until";
@@ -224,30 +299,13 @@ public sealed class TelemetryStore : IDisposable
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static async Task MarkSeenAsync(DbConnection connection, IReadOnlyList<TelemetryPoint> points, DateTime seenAt, CancellationToken cancellationToken)
+    private static async Task MarkSeenAsync(NpgsqlConnection connection, IReadOnlyList<TelemetryPoint> points, DateTime seenAt, CancellationToken cancellationToken)
     {
-        var devices = new SortedSet<long>();
-        foreach (var point in points) devices.Add(point.DeviceId);
-        await using var update = connection.CreateCommand();
-        if (connection is NpgsqlConnection)
-        {
-            // One statement whatever the batch holds; ids in order, so concurrent nodes lock device rows in the same order.
-            update.CommandText = "UPDATE devices SET \"LastSeenAt\" = @at, \"Online\" = TRUE WHERE \"Id\" = ANY(@ids)";
-            AddParameter(update, "@at", seenAt);
-            AddParameter(update, "@ids", devices.ToArray());
-            await update.ExecuteNonQueryAsync(cancellationToken);
-            return;
-        }
-        update.CommandText = "UPDATE devices SET \"LastSeenAt\" = @at, \"Online\" = TRUE WHERE \"Id\" = @id";
-        AddParameter(update, "@at", seenAt);
-        var id = update.CreateParameter();
-        id.ParameterName = "@id";
-        update.Parameters.Add(id);
-        foreach (var device in devices)
-        {
-            id.Value = device;
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
+        // One statement whatever the batch holds; ids in order, so concurrent nodes lock device rows in the same order.
+        await using var update = new NpgsqlCommand("UPDATE devices SET \"LastSeenAt\" = @at, \"Online\" = TRUE WHERE \"Id\" = ANY(@ids)", connection);
+        update.Parameters.AddWithValue("at", seenAt);
+        update.Parameters.AddWithValue("ids", Devices(points).ToArray());
+        await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Monthly partitions for the months the points fall in, created once per month per process.</summary>
@@ -537,5 +595,10 @@ public sealed class TelemetryStore : IDisposable
         command.Parameters.Add(parameter);
     }
 
-    public void Dispose() => _postgres?.Dispose();
+    public void Dispose()
+    {
+        _sqliteBatches?.Dispose();
+        _sqliteGate.Dispose();
+        _postgres?.Dispose();
+    }
 }

@@ -32,7 +32,9 @@ public sealed class TelemetryWriter(TelemetryStore store, TelemetryFeed feed, Te
         if (points.Count == 0) return;
         var pending = new Pending(points, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
-        await pending.Durable.Task.WaitAsync(cancellationToken);
+        // A registration rather than Task.WaitAsync: no second task to complete and hop through for every message.
+        using var cancelled = cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetCanceled(), pending.Durable);
+        await pending.Durable.Task;
     }
 
     /// <summary>Registers this process as a writer of server times before the broker and the API take the first message.</summary>
