@@ -7,6 +7,7 @@ if (args.Length > 0 && args[0] == "load")
 {
     return await SmartCrm.Bench.Load.LoadCommand.RunAsync(args[1..]);
 }
+if (args.Length > 0 && args[0] == "ingest") return await SmartCrm.Bench.Mqtt.IngestionBench.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "mqtt") return await SmartCrm.Bench.Mqtt.BrokerThroughput.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(SmartCrm.Bench.Load.LoadCommand).Assembly).Run(args);
 return 0;

@@ -27,6 +27,7 @@ public static class DeviceAttributes
         return all.Where(a => wanted.Contains(a.Key)).ToDictionary(a => a.Key, a => a.Value);
     }
 
+    /// <summary>The attribute set with <paramref name="patch"/> applied; refused when the set would pass <see cref="DevicePayload.MaxAttributes"/>.</summary>
     public static string Merge(string current, JsonElement patch)
     {
         var merged = JsonNode.Parse(current) as JsonObject ?? [];
@@ -34,6 +35,10 @@ public static class DeviceAttributes
         {
             if (attribute.Value.ValueKind == JsonValueKind.Null) merged.Remove(attribute.Name);
             else merged[attribute.Name] = JsonNode.Parse(attribute.Value.GetRawText());
+        }
+        if (merged.Count > DevicePayload.MaxAttributes)
+        {
+            throw new DevicePayloadException("$", $"a device keeps at most {DevicePayload.MaxAttributes} attributes in a set; this message would make {merged.Count}");
         }
         return merged.ToJsonString();
     }

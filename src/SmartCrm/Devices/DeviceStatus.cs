@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using SmartCrm.Storage;
 
 namespace SmartCrm.Devices;
@@ -12,25 +12,21 @@ namespace SmartCrm.Devices;
 public static class DeviceStatus
 {
     /// <summary>
-    /// The devices sent readings at <paramref name="at"/>: online, last seen then. Plain SQL on the caller's connection, inside
-    /// its open transaction, so that readings and status commit together (the telemetry store's batches).
+    /// SQLite's statement for "the device sent readings at $at": online, last seen then. The telemetry store prepares it once on
+    /// its batch connection and runs it inside the batch's transaction, so that readings and status commit together.
     /// </summary>
-    public static async Task SeenAsync(DbConnection connection, IReadOnlyCollection<long> devices, DateTime at, CancellationToken cancellationToken)
+    public const string SeenSql = "UPDATE devices SET \"LastSeenAt\" = $at, \"Online\" = 1 WHERE \"Id\" = $id";
+
+    /// <summary>
+    /// The devices sent readings at <paramref name="at"/> (PostgreSQL, on the caller's connection and transaction). One statement
+    /// whatever the batch holds; ids in ascending order, so concurrent nodes lock device rows in the same order.
+    /// </summary>
+    public static async Task SeenAsync(NpgsqlConnection connection, long[] devices, DateTime at, CancellationToken cancellationToken)
     {
-        await using var update = connection.CreateCommand();
-        update.CommandText = "UPDATE devices SET \"LastSeenAt\" = @at, \"Online\" = TRUE WHERE \"Id\" = @id";
-        var seenAt = update.CreateParameter();
-        seenAt.ParameterName = "@at";
-        seenAt.Value = at;
-        var id = update.CreateParameter();
-        id.ParameterName = "@id";
-        update.Parameters.Add(seenAt);
-        update.Parameters.Add(id);
-        foreach (var device in devices)
-        {
-            id.Value = device;
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var update = new NpgsqlCommand("UPDATE devices SET \"LastSeenAt\" = @at, \"Online\" = TRUE WHERE \"Id\" = ANY(@ids)", connection);
+        update.Parameters.AddWithValue("at", at);
+        update.Parameters.AddWithValue("ids", devices);
+        await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The device opened an MQTT connection at <paramref name="at"/>.</summary>
@@ -42,7 +38,9 @@ public static class DeviceStatus
     public static Task DisconnectedAsync(CrmDb db, long deviceId, bool othersOpen, CancellationToken cancellationToken) =>
         db.Devices.Where(d => d.Id == deviceId).ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, othersOpen), cancellationToken);
 
-    /// <summary>The devices went silent: offline. Returns how many were online until now.</summary>
-    public static Task<int> SilentAsync(CrmDb db, IReadOnlyCollection<long> devices, CancellationToken cancellationToken) =>
-        db.Devices.Where(d => devices.Contains(d.Id) && d.Online).ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, false), cancellationToken);
+    /// <summary>Devices silent past their inactivity timeout at <paramref name="now"/> go offline. Returns how many did.</summary>
+    public static Task<int> SilentAsync(CrmDb db, DateTime now, CancellationToken cancellationToken) =>
+        db.Devices
+            .Where(d => d.Online && (d.LastSeenAt == null || d.LastSeenAt.Value.AddSeconds(d.InactivityTimeoutSeconds) < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Online, false), cancellationToken);
 }

@@ -22,10 +22,10 @@ public sealed class DeviceStatusJob(IServiceScopeFactory scopes, DatabaseConnect
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
         var now = Clock.GetUtcNow().UtcDateTime;
-        var online = await db.Devices.Where(d => d.Online).Select(d => new { d.Id, d.LastSeenAt, d.InactivityTimeoutSeconds }).ToListAsync(cancellationToken);
-        var silent = online.Where(d => d.LastSeenAt is null || now - d.LastSeenAt.Value > TimeSpan.FromSeconds(d.InactivityTimeoutSeconds)).Select(d => d.Id).ToList();
-        if (silent.Count == 0) return 0;
-        var changed = await DeviceStatus.SilentAsync(db, silent, cancellationToken);
+        // One set-based statement: loading the online devices to send back the silent ones' ids broke SQLite's limit of
+        // 32,766 parameters at fleet size, and a device heard from in between would have been marked offline all the same.
+        var changed = await DeviceStatus.SilentAsync(db, now, cancellationToken);
+        if (changed == 0) return 0;
         Logger.LogInformation("{Count} devices went offline after their inactivity timeout", changed);
         return changed;
     }

@@ -78,7 +78,16 @@ public static class DevicesApi
             SharedAttributesChanged changed, CancellationToken cancellationToken) =>
         {
             if (patch.ValueKind != JsonValueKind.Object) return Problems.Field("$", "Send a JSON object of attribute names and values (null removes one).");
-            var merged = await DeviceAttributes.MergeAsync(db, id, DeviceAttributes.Scope.Shared, patch, clock, cancellationToken);
+            string? merged;
+            try
+            {
+                DevicePayload.CheckAttributes(patch);
+                merged = await DeviceAttributes.MergeAsync(db, id, DeviceAttributes.Scope.Shared, patch, clock, cancellationToken);
+            }
+            catch (DevicePayloadException e)
+            {
+                return Problems.Field(e.Place, e.Problem);
+            }
             if (merged is null) return Problems.NotFound("Device", id);
             db.AuditLog.Add(new AuditEntry
             {

@@ -145,7 +145,7 @@ public sealed class DeviceGateway(
                     break;
             }
         }
-        catch (TelemetryFormatException e)
+        catch (DevicePayloadException e)
         {
             _logger.LogWarning("Device {Device} (#{Id}) sent an unreadable message on {Topic}: {Problem}", device.Name, device.Id, topic, e.Message);
             throw new MessageRefusedException(ReasonCode.PayloadFormatInvalid, $"device {device.Name}: {e.Message}");
@@ -159,7 +159,7 @@ public sealed class DeviceGateway(
         string? clientKeys = null, sharedKeys = null;
         if (!payload.IsEmpty)
         {
-            var body = TelemetryPayload.ParseAttributes(payload);
+            var body = DevicePayload.ParseAttributes(payload);
             clientKeys = body.TryGetProperty("clientKeys", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
             sharedKeys = body.TryGetProperty("sharedKeys", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         }
@@ -179,9 +179,10 @@ public sealed class DeviceGateway(
             using var document = JsonDocument.Parse(payload);
             if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("method", out var m)) method = m.GetString();
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new TelemetryFormatException("RPC request is not JSON: " + e.Message);
+            // InvalidOperationException: a name or method that is not valid text (a lone surrogate).
+            throw new DevicePayloadException("$", "RPC request is not readable JSON: " + e.Message);
         }
         object answer = method == "getCurrentTime"
             ? new { time = clock.GetUtcNow().ToUnixTimeMilliseconds() }

@@ -10,15 +10,15 @@ namespace SmartCrm.Gateway;
 /// What a device sends, handled the same whether it came over MQTT or HTTP: telemetry to the store (durable before this
 /// returns), client attributes into the device twin, and card reads from store readers onto the customer's timeline.
 /// </summary>
-public sealed class DeviceMessages(TelemetryWriter writer, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DeviceMessages> logger)
+public sealed class DeviceMessages(TelemetryWriter writer, TelemetryClock serverTime, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DeviceMessages> logger)
 {
     /// <summary>Telemetry keys a store reader reports a card or tag with.</summary>
     public static readonly string[] CardKeys = ["card", "tag", "uid"];
 
-    /// <summary>Stores the readings of one message; throws <see cref="TelemetryFormatException"/> naming the place when it cannot be read.</summary>
+    /// <summary>Stores the readings of one message; throws <see cref="DevicePayloadException"/> naming the place when it cannot be read.</summary>
     public async Task<int> TelemetryAsync(DeviceIdentity device, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var points = TelemetryPayload.Parse(payload, device.Id, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var points = TelemetryPayload.Parse(payload, device.Id, serverTime);
         await writer.WriteAsync(points, cancellationToken);
         foreach (var point in points)
         {
@@ -30,7 +30,7 @@ public sealed class DeviceMessages(TelemetryWriter writer, IServiceScopeFactory 
     /// <summary>Merges reported attributes into the device twin: a value replaces the old one, null removes the attribute.</summary>
     public async Task ClientAttributesAsync(DeviceIdentity device, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var patch = TelemetryPayload.ParseAttributes(payload);
+        var patch = DevicePayload.ParseAttributes(payload);
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
         await DeviceAttributes.MergeAsync(db, device.Id, DeviceAttributes.Scope.Client, patch, clock, cancellationToken);

@@ -80,9 +80,9 @@ public static class GatewayApi
             {
                 await messages.TelemetryAsync(identity, body, cancellationToken);
             }
-            catch (TelemetryFormatException e)
+            catch (DevicePayloadException e)
             {
-                return Problems.Field("$", e.Message);
+                return Problems.Field(e.Place, e.Problem);
             }
             return TypedResults.Ok();
         }).WithName("PostDeviceTelemetry");
@@ -95,9 +95,9 @@ public static class GatewayApi
             {
                 await messages.ClientAttributesAsync(identity, body, cancellationToken);
             }
-            catch (TelemetryFormatException e)
+            catch (DevicePayloadException e)
             {
-                return Problems.Field("$", e.Message);
+                return Problems.Field(e.Place, e.Problem);
             }
             return TypedResults.Ok();
         }).WithName("PostDeviceAttributes");

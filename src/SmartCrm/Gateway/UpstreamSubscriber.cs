@@ -67,7 +67,7 @@ public sealed class UpstreamSubscriber(IOptions<MqttOptions> options, DeviceDire
             else return;
             Interlocked.Increment(ref _handled);
         }
-        catch (TelemetryFormatException e)
+        catch (DevicePayloadException e)
         {
             // Acknowledged all the same: the broker sending it again would not make it readable.
             logger.LogWarning("Device {Device} (#{Id}) sent an unreadable message upstream: {Problem}", device.Name, device.Id, e.Message);

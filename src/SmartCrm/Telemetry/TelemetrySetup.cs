@@ -6,6 +6,7 @@ public static class TelemetrySetup
     public static IServiceCollection AddTelemetry(this IServiceCollection services)
     {
         services.AddSingleton<TelemetryStore>();
+        services.AddSingleton<TelemetryClock>();
         services.AddSingleton<TelemetryFeed>();
         services.AddSingleton<TelemetryWriter>();
         services.AddHostedService(s => s.GetRequiredService<TelemetryWriter>());

@@ -8,7 +8,8 @@ namespace SmartCrm.Telemetry;
 /// <see cref="WriteAsync"/> completes when the message's points are durable, which is when a QoS 1 message may be acknowledged.
 /// After each commit the batch goes to the <see cref="TelemetryFeed"/> (alarms, live views).
 /// </summary>
-public sealed class TelemetryWriter(TelemetryStore store, TelemetryFeed feed, TimeProvider clock, ILogger<TelemetryWriter> logger, IMeterFactory meters)
+public sealed class TelemetryWriter(TelemetryStore store, TelemetryFeed feed, TelemetryClock serverTime, TimeProvider clock, ILogger<TelemetryWriter> logger,
+    IMeterFactory meters)
     : BackgroundService
 {
     /// <summary>Points written in one transaction at most; more waiting messages go in the next.</summary>
@@ -31,7 +32,21 @@ public sealed class TelemetryWriter(TelemetryStore store, TelemetryFeed feed, Ti
         if (points.Count == 0) return;
         var pending = new Pending(points, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
-        await pending.Durable.Task.WaitAsync(cancellationToken);
+        // A registration rather than Task.WaitAsync: no second task to complete and hop through for every message.
+        using var cancelled = cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetCanceled(), pending.Durable);
+        await pending.Durable.Task;
+    }
+
+    /// <summary>Registers this process as a writer of server times before the broker and the API take the first message.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (serverTime.Writer == 0)
+        {
+            var (writer, until) = await store.RegisterWriterAsync(Environment.MachineName, clock.GetUtcNow().UtcDateTime, cancellationToken);
+            serverTime.Start(writer, until);
+            logger.LogInformation("Telemetry writer {Writer} continues server times from {Until}", writer, until);
+        }
+        await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
