@@ -94,7 +94,7 @@ public sealed class AlarmBook(CrmDb db, TimeProvider clock, ILogger<AlarmBook> l
         {
             var lower = Below[severity];
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var escalated = await db.Alarms.Where(a => a.Id == open.Id && lower.Contains(a.Severity))
+            var escalated = await db.Alarms.Where(a => a.Id == open.Id && a.ClearedAt == null && lower.Contains(a.Severity))
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.Severity, severity).SetProperty(a => a.Message, message), cancellationToken);
             if (escalated == 1)
             {
@@ -124,7 +124,8 @@ public sealed class AlarmBook(CrmDb db, TimeProvider clock, ILogger<AlarmBook> l
             }
             else
             {
-                // Another node gave this alarm its ticket at the same moment; that one stands, and what this call made is rolled back.
+                // Another node gave this alarm its ticket at the same moment (that one stands), or the alarm was cleared: what this
+                // call made is rolled back.
                 await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
                 open.TicketId = await db.Alarms.Where(a => a.Id == open.Id).Select(a => a.TicketId).FirstOrDefaultAsync(cancellationToken);
@@ -162,7 +163,9 @@ public sealed class AlarmBook(CrmDb db, TimeProvider clock, ILogger<AlarmBook> l
             await db.SaveChangesAsync(cancellationToken);
             ticketId = ticket.Id;
         }
-        var linked = await db.Alarms.Where(a => a.Id == alarm.Id && a.TicketId == null).ExecuteUpdateAsync(s => s.SetProperty(a => a.TicketId, ticketId), cancellationToken);
+        // Not if another node linked one first, nor if the alarm was cleared in the meantime (no ticket for a fault that is gone).
+        var linked = await db.Alarms.Where(a => a.Id == alarm.Id && a.TicketId == null && a.ClearedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.TicketId, ticketId), cancellationToken);
         if (linked == 0) return null;
         db.AlarmEvents.Add(same is null
             ? new AlarmEvent { AlarmId = alarm.Id, At = now, Action = "TicketOpened", Note = $"Ticket #{ticketId}" }
