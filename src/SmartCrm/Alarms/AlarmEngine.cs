@@ -1,39 +1,34 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SmartCrm.Analytics.Streaming;
 using SmartCrm.Storage;
 using SmartCrm.Telemetry;
 
 namespace SmartCrm.Alarms;
 
 /// <summary>
-/// Early fault warning on committed telemetry: threshold rules (per model and key, with hysteresis) and a streaming anomaly
-/// detector per signal. Raises and clears alarms through <see cref="AlarmBook"/>; runs on every node for the telemetry that
-/// node wrote.
+/// Early fault warning on committed telemetry: runs every node's own readings through <see cref="EarlyWarning"/> (threshold
+/// rules and the anomaly detector) and the failure model, and applies what they call for through <see cref="AlarmBook"/>.
+/// Which alarms are open is read from the database for each batch, never remembered: with an upstream broker one device's
+/// readings reach any node, and an alarm raised on one may be cleared by another, or by a person.
 /// </summary>
-public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes, IOptions<AlarmOptions> options, FailurePrediction prediction, TimeProvider clock,
-    ILogger<AlarmEngine> logger)
+public sealed class AlarmEngine(TelemetryFeed feed, TelemetryStore store, IServiceScopeFactory scopes, IOptions<AlarmOptions> options, FailurePrediction prediction,
+    TimeProvider clock, ILogger<AlarmEngine> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RulesLifetime = TimeSpan.FromSeconds(10);
 
+    // Devices and open alarms are read in chunks of this many ids: bounded statements at any fleet size.
+    private const int Chunk = 500;
+
+    private readonly EarlyWarning _warning = new(options.Value);
     private readonly Dictionary<long, AlarmDevice?> _devices = [];
-    private readonly Dictionary<(long Device, string Key), Watch> _watches = [];
-    private readonly HashSet<(long Device, string Type)> _open = [];
     private readonly Dictionary<long, double[]> _features = [];
-    private List<AlarmRule> _rules = [];
+    private readonly List<AlarmDecision> _decisions = [];
     private DateTimeOffset _rulesLoadedAt = DateTimeOffset.MinValue;
     private ChannelReader<TelemetryPoint[]>? _reader;
     private IDisposable? _subscription;
-
-    private sealed class Watch(RobustZScore detector)
-    {
-        public RobustZScore Detector { get; } = detector;
-        public int NormalInARow { get; set; }
-    }
-
-    public static string AnomalyType(string key) => "Anomaly:" + key;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -47,7 +42,6 @@ public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await LoadOpenAlarmsAsync(stoppingToken);
         await foreach (var batch in _reader!.ReadAllAsync(stoppingToken))
         {
             try
@@ -64,30 +58,22 @@ public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes,
     private async Task EvaluateAsync(TelemetryPoint[] batch, CancellationToken cancellationToken)
     {
         await RefreshRulesAsync(cancellationToken);
-        var settings = options.Value;
+        var ids = new HashSet<long>();
+        foreach (var point in batch)
+        {
+            if (point.Kind == ValueKind.Number && point.Number is { } n && double.IsFinite(n)) ids.Add(point.DeviceId);
+        }
+        if (ids.Count == 0) return;
+        await LoadDevicesAsync(ids, cancellationToken);
+        var open = await OpenAlarmsAsync(ids, cancellationToken);
         var scored = new HashSet<long>();
         foreach (var point in batch)
         {
-            if (point.Kind != ValueKind.Number || point.Number is not { } value) continue;
-            var device = await DeviceAsync(point.DeviceId, cancellationToken);
-            if (device is null) continue;
-            foreach (var rule in _rules)
-            {
-                if (rule.Key != point.Key || (rule.Model is not null && rule.Model != device.Model)) continue;
-                if (rule.Raises(value))
-                {
-                    await RaiseAsync(device, rule.AlarmType, rule.Severity, AlarmSource.Rule,
-                        $"{point.Key} {Describe(rule.Comparison)} {rule.Threshold}: {value}", point.Key, value, cancellationToken);
-                }
-                else if (_open.Contains((device.Id, rule.AlarmType)) && rule.Clears(value))
-                {
-                    await ClearAsync(device.Id, rule.AlarmType, $"{point.Key} back to {value}", cancellationToken);
-                }
-            }
-            if (settings.AnomalyDetection && (settings.AnomalyKeys.Count == 0 || settings.AnomalyKeys.Contains(point.Key)))
-            {
-                await WatchAsync(device, point.Key, value, settings, cancellationToken);
-            }
+            if (point.Kind != ValueKind.Number || point.Number is not { } value || !double.IsFinite(value)) continue;
+            if (_devices.GetValueOrDefault(point.DeviceId) is not { } device) continue;
+            _decisions.Clear();
+            _warning.Judge(device, point.Key, point.Ts, value, open, _decisions);
+            foreach (var decision in _decisions) await ApplyAsync(device, decision, open, cancellationToken);
             if (prediction.For(device.Model) is { } model && Array.IndexOf(model.Keys, point.Key) is >= 0 and var feature)
             {
                 if (!_features.TryGetValue(device.Id, out var latest)) _features[device.Id] = latest = Enumerable.Repeat(double.NaN, model.Keys.Length).ToArray();
@@ -95,71 +81,79 @@ public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes,
                 scored.Add(device.Id);
             }
         }
-        foreach (var id in scored) await PredictAsync(id, cancellationToken);
+        foreach (var id in scored) await PredictAsync(_devices[id]!, open, cancellationToken);
+    }
+
+    private async Task ApplyAsync(AlarmDevice device, AlarmDecision decision, HashSet<(long Device, string Type)> open, CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        var book = scope.ServiceProvider.GetRequiredService<AlarmBook>();
+        if (decision.Raise)
+        {
+            await book.RaiseAsync(device, decision.Type, decision.Severity, decision.Source, decision.Message, decision.Key, decision.Value, cancellationToken);
+            open.Add((device.Id, decision.Type));
+        }
+        else
+        {
+            await book.ClearOpenAsync(device.Id, decision.Type, "data", decision.Message, cancellationToken);
+            open.Remove((device.Id, decision.Type));
+        }
     }
 
     /// <summary>Scores a device once all of its model's features have a reading; raises or clears the FailureRisk alarm.</summary>
-    private async Task PredictAsync(long deviceId, CancellationToken cancellationToken)
+    private async Task PredictAsync(AlarmDevice device, HashSet<(long Device, string Type)> open, CancellationToken cancellationToken)
     {
-        var device = await DeviceAsync(deviceId, cancellationToken);
-        if (device is null || prediction.For(device.Model) is not { } model || !_features.TryGetValue(deviceId, out var features) || features.Any(double.IsNaN)) return;
+        if (prediction.For(device.Model) is not { } model || !_features.TryGetValue(device.Id, out var features)) return;
+        if (features.Any(double.IsNaN))
+        {
+            // This node has not seen every feature (another node took those readings, or this one just started): the latest
+            // stored values stand in.
+            foreach (var latest in await store.LatestAsync(device.Id, cancellationToken))
+            {
+                if (latest.Kind == ValueKind.Number && latest.Number is { } number && Array.IndexOf(model.Keys, latest.Key) is >= 0 and var i && double.IsNaN(features[i])) features[i] = number;
+            }
+            if (features.Any(double.IsNaN)) return;
+        }
         var (risk, reasons) = FailurePrediction.Score(model, features);
         if (risk >= model.Options.Threshold)
         {
-            await RaiseAsync(device, FailurePrediction.AlarmType, AlarmSeverity.Major, AlarmSource.Prediction,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Failure risk {risk:P0}: {reasons}"), "failureRisk", risk, cancellationToken);
+            await ApplyAsync(device, new AlarmDecision(true, FailurePrediction.AlarmType, AlarmSeverity.Major, AlarmSource.Prediction,
+                string.Create(CultureInfo.InvariantCulture, $"Failure risk {risk:P0}: {reasons}"), "failureRisk", risk), open, cancellationToken);
         }
-        else if (risk < model.Options.Threshold / 2 && _open.Contains((deviceId, FailurePrediction.AlarmType)))
+        else if (risk < model.Options.Threshold / 2 && open.Contains((device.Id, FailurePrediction.AlarmType)))
         {
-            await ClearAsync(deviceId, FailurePrediction.AlarmType, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Failure risk down to {risk:P0}"), cancellationToken);
+            await ApplyAsync(device, new AlarmDecision(false, FailurePrediction.AlarmType, AlarmSeverity.Major, AlarmSource.Prediction,
+                string.Create(CultureInfo.InvariantCulture, $"Failure risk down to {risk:P0}"), "failureRisk", risk), open, cancellationToken);
         }
     }
 
-    private async Task WatchAsync(AlarmDevice device, string key, double value, AlarmOptions settings, CancellationToken cancellationToken)
+    private async Task LoadDevicesAsync(HashSet<long> ids, CancellationToken cancellationToken)
     {
-        if (!_watches.TryGetValue((device.Id, key), out var watch))
-        {
-            if (_watches.Count >= settings.MaxWatchedSignals) return;
-            watch = new Watch(new RobustZScore(settings.AnomalyWindow, settings.AnomalyThreshold));
-            _watches[(device.Id, key)] = watch;
-        }
-        var score = watch.Detector.Add(value);
-        var type = AnomalyType(key);
-        if (watch.Detector.IsAnomaly(score))
-        {
-            watch.NormalInARow = 0;
-            await RaiseAsync(device, type, AlarmSeverity.Minor, AlarmSource.Anomaly,
-                $"{key} = {value} is unusual for this device (robust z {score.Z:0.0})", key, value, cancellationToken);
-        }
-        else if (score.Z is not null && ++watch.NormalInARow >= settings.AnomalyClearAfter && _open.Contains((device.Id, type)))
-        {
-            await ClearAsync(device.Id, type, $"{key} normal for {watch.NormalInARow} readings", cancellationToken);
-        }
-    }
-
-    private async Task RaiseAsync(AlarmDevice device, string type, AlarmSeverity severity, AlarmSource source, string message, string key, double value,
-        CancellationToken cancellationToken)
-    {
-        using var scope = scopes.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<AlarmBook>().RaiseAsync(device, type, severity, source, message, key, value, cancellationToken);
-        _open.Add((device.Id, type));
-    }
-
-    private async Task ClearAsync(long deviceId, string type, string note, CancellationToken cancellationToken)
-    {
-        using var scope = scopes.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<AlarmBook>().ClearOpenAsync(deviceId, type, "data", note, cancellationToken);
-        _open.Remove((deviceId, type));
-    }
-
-    private async Task<AlarmDevice?> DeviceAsync(long id, CancellationToken cancellationToken)
-    {
-        if (_devices.TryGetValue(id, out var known)) return known;
+        var missing = ids.Where(id => !_devices.ContainsKey(id)).ToList();
+        if (missing.Count == 0) return;
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
-        var device = await db.Devices.Where(d => d.Id == id).Select(d => new AlarmDevice(d.Id, d.Name, d.Model, d.CustomerId)).FirstOrDefaultAsync(cancellationToken);
-        _devices[id] = device;
-        return device;
+        foreach (var chunk in missing.Chunk(Chunk))
+        {
+            foreach (var id in chunk) _devices[id] = null;
+            var found = await db.Devices.Where(d => chunk.Contains(d.Id)).Select(d => new AlarmDevice(d.Id, d.Name, d.Model, d.CustomerId)).ToListAsync(cancellationToken);
+            foreach (var device in found) _devices[device.Id] = device;
+        }
+    }
+
+    private async Task<HashSet<(long Device, string Type)>> OpenAlarmsAsync(HashSet<long> ids, CancellationToken cancellationToken)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
+        var open = new HashSet<(long Device, string Type)>();
+        foreach (var chunk in ids.Chunk(Chunk))
+        {
+            foreach (var alarm in await db.Alarms.Where(a => a.ClearedAt == null && chunk.Contains(a.DeviceId)).Select(a => new { a.DeviceId, a.Type }).ToListAsync(cancellationToken))
+            {
+                open.Add((alarm.DeviceId, alarm.Type));
+            }
+        }
+        return open;
     }
 
     private async Task RefreshRulesAsync(CancellationToken cancellationToken)
@@ -168,31 +162,11 @@ public sealed class AlarmEngine(TelemetryFeed feed, IServiceScopeFactory scopes,
         if (now - _rulesLoadedAt < RulesLifetime) return;
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
-        _rules = await db.AlarmRules.Where(r => r.Enabled).ToListAsync(cancellationToken);
+        _warning.Rules = await db.AlarmRules.Where(r => r.Enabled).ToListAsync(cancellationToken);
         // Owners and models change rarely; a rule refresh is a good moment to forget what was cached about devices.
         _devices.Clear();
         _rulesLoadedAt = now;
     }
-
-    private async Task LoadOpenAlarmsAsync(CancellationToken cancellationToken)
-    {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
-        foreach (var open in await db.Alarms.Where(a => a.ClearedAt == null).Select(a => new { a.DeviceId, a.Type }).ToListAsync(cancellationToken))
-        {
-            _open.Add((open.DeviceId, open.Type));
-        }
-    }
-
-    private static string Describe(Comparison comparison) => comparison switch
-    {
-        Comparison.Above => ">",
-        Comparison.AtLeast => "≥",
-        Comparison.Below => "<",
-        Comparison.AtMost => "≤",
-        Comparison.EqualTo => "=",
-        _ => "≠",
-    };
 
     public override void Dispose()
     {

@@ -137,8 +137,8 @@ public static class DemoCompany
         return true;
     }
 
-    /// <summary>Early-warning rules for the catalogue's devices (the simulator's faults trip them).</summary>
-    private static IEnumerable<AlarmRule> AlarmRules(DateTime now) =>
+    /// <summary>Early-warning rules for the catalogue's devices (the simulator's faults trip them; the alarm benchmark runs them).</summary>
+    public static IEnumerable<AlarmRule> AlarmRules(DateTime now) =>
     [
         new() { Name = "Water heater overheating", Model = "WH-50", Key = "tankTemperature", Comparison = Comparison.Above, Threshold = 85, ClearThreshold = 75, Severity = AlarmSeverity.Critical, AlarmType = "Overheating", CreatedAt = now, UpdatedAt = now },
         new() { Name = "Water heater overheating", Model = "WH-80", Key = "tankTemperature", Comparison = Comparison.Above, Threshold = 85, ClearThreshold = 75, Severity = AlarmSeverity.Critical, AlarmType = "Overheating", CreatedAt = now, UpdatedAt = now },

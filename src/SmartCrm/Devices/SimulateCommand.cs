@@ -36,7 +36,7 @@ internal static class SimulateCommand
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
             if (parse.GetValue(seconds) is > 0 and var limit) stop.CancelAfter(TimeSpan.FromSeconds(limit));
-            return await RunAsync(fleet, new Uri(parse.GetValue(url)!), parse.GetValue(rate), stop.Token);
+            return await RunAsync(fleet, new Uri(parse.GetValue(url)!), parse.GetValue(rate), services.GetRequiredService<TimeProvider>(), stop.Token);
         }, cancellationToken));
         return command;
     }
@@ -70,7 +70,7 @@ internal static class SimulateCommand
         return fleet;
     }
 
-    private static async Task<int> RunAsync(List<SimulatedDevice> fleet, Uri url, double rate, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(List<SimulatedDevice> fleet, Uri url, double rate, TimeProvider time, CancellationToken cancellationToken)
     {
         var clients = new List<MqttClient>(fleet.Count);
         long sent = 0, failed = 0;
@@ -99,7 +99,7 @@ internal static class SimulateCommand
                 var index = (int)(next % fleet.Count);
                 next++;
                 var device = fleet[index];
-                inflight.Add(Publish(clients[index], device.Simulator.Next(DateTimeOffset.UtcNow)));
+                inflight.Add(Publish(clients[index], device.Simulator.Next(time.GetUtcNow())));
                 if (inflight.Count >= 1000)
                 {
                     await Task.WhenAll(inflight);

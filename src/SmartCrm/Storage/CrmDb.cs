@@ -127,6 +127,8 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasOne<Customer>().WithMany().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(t => new { t.CustomerId, t.Status });
             e.HasIndex(t => t.Status);
+            // One ticket per alarm, even when two nodes escalate the same alarm at once (the second insert fails).
+            e.HasOne<Alarm>().WithOne().HasForeignKey<Ticket>(t => t.AlarmId).OnDelete(DeleteBehavior.SetNull);
         });
         modelBuilder.Entity<User>(e =>
         {

@@ -21,6 +21,8 @@ public sealed class Ticket
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? DueAt { get; set; }
+    /// <summary>The device alarm that opened this fault ticket; one ticket per alarm (a unique index), set by the alarm book only.</summary>
+    public long? AlarmId { get; set; }
 
     public bool IsOpen => Status is not (TicketStatus.Resolved or TicketStatus.Closed);
 }

@@ -53,6 +53,51 @@ public sealed class FailurePredictionTests
     }
 
     [Fact]
+    public async Task A_device_whose_readings_reach_different_nodes_is_scored_on_all_of_them()
+    {
+        var history = await TrainingFileAsync();
+        using var first = WithModel(new CrmApp(), history);
+        using var second = WithModel(new CrmApp(first), history);
+        var api = first.Admin();
+        second.CreateClient().Dispose();
+        var (worn, wornToken) = await api.CreateDeviceAsync(model: "MILL-T");
+
+        // An upstream broker's shared subscription gave the torque to one node and the tool wear to the other.
+        await first.SendTelemetryAsync(wornToken, "{\"torque\":70}");
+        await second.SendTelemetryAsync(wornToken, "{\"toolWear\":230}");
+        var alarm = await Eventually.HoldsAsync(() => OpenAsync(api, worn), a => a.Count == 1, "failure risk alarm from the node that saw only the tool wear");
+        alarm[0].GetProperty("type").GetString().ShouldBe("FailureRisk");
+        File.Delete(history);
+    }
+
+    private static async Task<string> TrainingFileAsync()
+    {
+        var history = Path.Combine(Path.GetTempPath(), $"failures-{Guid.NewGuid():N}.csv");
+        var random = new Random(5);
+        var lines = new List<string> { "Torque [Nm],Tool wear [min],Machine failure" };
+        for (var i = 0; i < 3_000; i++)
+        {
+            var torque = 20 + random.NextDouble() * 60;
+            var wear = random.NextDouble() * 250;
+            var failed = torque * wear > 11_000 && random.NextDouble() < 0.95;
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{torque:0.0},{wear:0},{(failed ? 1 : 0)}"));
+        }
+        await File.WriteAllLinesAsync(history, lines);
+        return history;
+    }
+
+    private static CrmApp WithModel(CrmApp app, string history)
+    {
+        app.Settings["Alarms:FailureModels:0:Model"] = "MILL-T";
+        app.Settings["Alarms:FailureModels:0:TrainingFile"] = history;
+        app.Settings["Alarms:FailureModels:0:Features:Torque [Nm]"] = "torque";
+        app.Settings["Alarms:FailureModels:0:Features:Tool wear [min]"] = "toolWear";
+        app.Settings["Alarms:FailureModels:0:Label"] = "Machine failure";
+        app.Settings["Alarms:AnomalyDetection"] = "false";
+        return app;
+    }
+
+    [Fact]
     public async Task A_model_that_cannot_be_trained_is_left_out_and_the_crm_runs()
     {
         using var app = new CrmApp();

@@ -25,6 +25,14 @@ public class CrmApp : WebApplicationFactory<Program>
         if (provider == Provider.Postgres) _postgres = PostgresDatabase.Create();
     }
 
+    /// <summary>Another node of the same installation: its own process state (engines, caches), the first app's database.</summary>
+    public CrmApp(CrmApp sameDatabaseAs)
+    {
+        Provider = sameDatabaseAs.Provider;
+        Settings[$"{StorageOptions.Section}:DataDirectory"] = sameDatabaseAs.DataDirectory;
+        Settings[$"{StorageOptions.Section}:Database"] = sameDatabaseAs._postgres?.ConnectionString ?? "";
+    }
+
     public Provider Provider { get; }
 
     public string DataDirectory => _dataDirectory;

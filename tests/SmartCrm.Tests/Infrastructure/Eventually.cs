@@ -10,8 +10,12 @@ public static class Eventually
         {
             var value = await probe();
             if (holds(value)) return value;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not within {seconds} s: {what} (last: {value})");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Not within {seconds} s: {what} (last: {Describe(value)})");
             await Task.Delay(50);
         }
     }
+
+    private static string? Describe(object? value) => value is System.Collections.IEnumerable items and not string
+        ? "[" + string.Join(", ", items.Cast<object?>()) + "]"
+        : value?.ToString();
 }

@@ -16,9 +16,10 @@ public sealed class FaultTicketTests
         var now = new DateTimeOffset(2025, 3, 4, 10, 0, 0, TimeSpan.Zero);
         using var db = SchemaScriptCommand.Model(postgres: false);
 
-        var ticket = FaultTicket.Open(db, 42, "  Heater: E4 overheating  ", "   ", new FixedClock(now));
+        var ticket = FaultTicket.Open(db, 42, 7, "  Heater: E4 overheating  ", "   ", new FixedClock(now));
 
         ticket.CustomerId.ShouldBe(42);
+        ticket.AlarmId.ShouldBe(7, "linked to its alarm: the unique index allows one ticket per alarm");
         (ticket.Kind, ticket.Status, ticket.Priority).ShouldBe((TicketKind.Fault, TicketStatus.New, Priority.Urgent));
         ticket.Subject.ShouldBe("Heater: E4 overheating", "trimmed, as TicketInput does");
         ticket.Description.ShouldBeNull("blank text is no description, as TicketInput does");
