@@ -46,6 +46,16 @@ public sealed class DeviceGateway(
 
     public bool IsConnected(long deviceId) => _clients.TryGetValue(deviceId, out var set) && !set.IsEmpty;
 
+    /// <summary>
+    /// Ends the device's connections to this node's broker (its token was rotated, or it was deleted): a connection
+    /// authenticated with the old token must not outlive it. Reconnecting with the old token is refused.
+    /// </summary>
+    public void Disconnect(long deviceId)
+    {
+        if (_broker is null || !_clients.TryGetValue(deviceId, out var set)) return;
+        foreach (var client in set.Keys) _broker.DisconnectClient(client, ReasonCode.NotAuthorized);
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;

@@ -73,11 +73,16 @@ public static class DevicesApi
             },
             Apply = (input, device) => input.ApplyTo(device),
             Check = (input, _, _) => Task.FromResult(input.Check()),
-            AfterDelete = (device, services) => services.GetRequiredService<DeviceDirectory>().Forget(device.TokenHash),
+            AfterDelete = (device, services) =>
+            {
+                services.GetRequiredService<DeviceDirectory>().Forget(device.TokenHash);
+                services.GetRequiredService<DeviceGateway>().Disconnect(device.Id);
+            },
             Search = (query, text, _) => query.Where(d => d.Name.Contains(text) || d.Serial == text || d.Model == text || d.TokenPrefix == text),
         });
 
-        devices.MapPost("/{id:long}/token", async Task<Results<Ok<TokenRotated>, ProblemHttpResult>> (long id, CrmDb db, DeviceDirectory directory, CancellationToken cancellationToken) =>
+        devices.MapPost("/{id:long}/token", async Task<Results<Ok<TokenRotated>, ProblemHttpResult>> (long id, CrmDb db, DeviceDirectory directory, DeviceGateway gateway,
+            CancellationToken cancellationToken) =>
         {
             var device = await db.Devices.AsTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
             if (device is null) return Problems.NotFound("Device", id);
@@ -86,6 +91,7 @@ public static class DevicesApi
             DeviceToken.Assign(device, token);
             await db.SaveChangesAsync(cancellationToken);
             directory.Forget(old);
+            gateway.Disconnect(id);
             return TypedResults.Ok(new TokenRotated(id, token));
         }).RequireAuthorization(Permissions.DevicesWrite).WithName("RotateDeviceToken");
 

@@ -41,7 +41,6 @@ public static class SmartCrmHost
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(
             Path.GetFullPath(builder.Configuration[$"{StorageOptions.Section}:DataDirectory"] ?? "smartcrm-data"), "keys")));
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
-        builder.Services.AddScoped<Accounts>();
         builder.Services.AddCustomers();
         builder.Services.AddDevices();
         builder.Services.AddAlarms();

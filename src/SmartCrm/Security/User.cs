@@ -26,6 +26,10 @@ public sealed class ApiKey
     [MaxLength(64)] public required string Hash { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+    /// <summary>After this the key no longer works; null never expires.</summary>
+    public DateTime? ExpiresAt { get; set; }
+    /// <summary>When the key last authenticated a request, to the minute: written at most once a minute per node.</summary>
+    public DateTime? LastUsedAt { get; set; }
 }
 
 public sealed class AuditEntry
