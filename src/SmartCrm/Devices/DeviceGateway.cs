@@ -132,7 +132,7 @@ public sealed class DeviceGateway(
         var payload = inbound.Message.Payload;
         if (inbound.Client.Identity == ProvisionClient)
         {
-            var answer = await provisioning.ProvisionAsync(payload, cancellationToken);
+            var answer = await provisioning.ProvisionAsync(payload, (inbound.Client.RemoteEndPoint as IPEndPoint)?.Address, cancellationToken);
             _broker!.PublishToClient(inbound.Client.ClientId, new MqttMessage("/provision/response", JsonSerializer.SerializeToUtf8Bytes(answer, ProvisionAnswer.Json), QualityOfService.AtLeastOnce));
             return MessageDisposition.Consume;
         }

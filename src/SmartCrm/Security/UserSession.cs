@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using SmartCrm.Storage;
 
 namespace SmartCrm.Security;
 
@@ -11,7 +12,7 @@ public sealed class UserSession
     public long Id { get; set; }
     public long UserId { get; set; }
     /// <summary>SHA-256 of the key in the cookie.</summary>
-    [MaxLength(64)] public required string KeyHash { get; set; }
+    [MaxLength(64), Secret] public required string KeyHash { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? EndedAt { get; set; }
 }

@@ -193,6 +193,21 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasIndex(r => new { r.Model, r.Key });
         });
         ImportModel.Configure(modelBuilder);
+        MarkSecrets(modelBuilder);
+    }
+
+    private const string SecretAnnotation = "SmartCrm:Secret";
+
+    /// <summary>Looks for [Secret] once, when the model is built, instead of on every save.</summary>
+    private static void MarkSecrets(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.PropertyInfo?.IsDefined(typeof(SecretAttribute), inherit: true) == true) property.SetAnnotation(SecretAnnotation, true);
+            }
+        }
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
@@ -251,7 +266,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             var values = new Dictionary<string, object?[]>();
             foreach (var p in entry.Properties)
             {
-                if (p.Metadata.Name is "Id" or "PasswordHash" or "Hash" or "KeyHash") continue;
+                if (p.Metadata.Name == "Id" || p.Metadata.FindAnnotation(SecretAnnotation) is not null) continue;
                 switch (entry.State)
                 {
                     case EntityState.Added when p.CurrentValue is not null:

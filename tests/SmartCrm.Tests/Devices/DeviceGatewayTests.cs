@@ -237,6 +237,29 @@ public sealed class DeviceGatewayTests(BrokerApps apps) : IClassFixture<BrokerAp
     }
 
     [Fact]
+    public async Task Wrong_secrets_from_the_provision_user_over_mqtt_are_throttled()
+    {
+        using var app = new CrmApp();
+        app.Settings["Mqtt:Port"] = Peers.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var profile = await app.Admin().CreateAsync("/api/v1/provisioning-profiles", new { name = "Line 9", secret = "right-secret" });
+        var key = profile.GetProperty("key").GetString();
+        var inbox = new ConcurrentQueue<(string Topic, string Body)>();
+        await using (var provisioner = Client(app, "provision", MqttProtocolVersion.V311, inbox))
+        {
+            await provisioner.ConnectAsync();
+            await provisioner.SubscribeAsync("/provision/response", QualityOfService.AtLeastOnce);
+            for (var i = 0; i < 12; i++)
+            {
+                await provisioner.PublishAsync("/provision/request", Encoding.UTF8.GetBytes($"{{\"provisionDeviceKey\":\"{key}\",\"provisionDeviceSecret\":\"guess-{i}\"}}"), QualityOfService.AtLeastOnce);
+            }
+            await Eventually.HoldsAsync(() => Task.FromResult(inbox.Count), n => n == 12, "12 answers");
+        }
+        var statuses = inbox.Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("status").GetString()).ToList();
+        statuses.Take(10).ShouldAllBe(s => s == "NOT_FOUND");
+        statuses.Skip(10).ShouldAllBe(s => s == "FAILURE");
+    }
+
+    [Fact]
     public async Task A_device_provisions_itself_over_mqtt_and_then_connects_with_its_new_token()
     {
         var app = apps.For(Provider.Sqlite);

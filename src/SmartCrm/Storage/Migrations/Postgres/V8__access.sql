@@ -1,4 +1,4 @@
--- V8: access that can be taken away (issue 10, point 6).
+-- V8: access that can be taken away, and secrets kept out of the audit log (issue 10, points 6 and 7).
 
 -- Console sessions live on the server: sign-out, deactivation and a password change end them.
 CREATE TABLE user_sessions (
@@ -18,3 +18,10 @@ CREATE INDEX "IX_user_sessions_UserId" ON user_sessions ("UserId");
 -- API keys may expire, and lists show when a key was last used.
 ALTER TABLE api_keys ADD "ExpiresAt" timestamp with time zone;
 ALTER TABLE api_keys ADD "LastUsedAt" timestamp with time zone;
+
+-- Provision secrets are hashed like passwords now (longer than the old 64 hex digits of SHA-256, which still verify).
+ALTER TABLE provisioning_profiles ALTER COLUMN "SecretHash" TYPE character varying(200);
+
+-- The audit writer used to copy these hashes into the audit log that Managers read.
+UPDATE audit_log SET "Changes" = ("Changes"::jsonb - 'SecretHash' - 'TokenHash')::text
+WHERE "Entity" IN ('ProvisioningProfile', 'Device') AND "Changes" LIKE '%Hash%';
