@@ -17,6 +17,8 @@ public static class SecuritySetup
 
     public static IHostApplicationBuilder AddSecurity(this IHostApplicationBuilder builder)
     {
+        // Before anything logs: no log line may carry a device token, key or password, whoever writes it.
+        RedactingLoggerFactory.Install(builder.Services);
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<AccessCache>();
@@ -75,6 +77,7 @@ public static class SecuritySetup
 
     public static WebApplication MapAccountEndpoints(this WebApplication app)
     {
+        app.Services.GetRequiredService<LogRedaction>().LearnRoutesFrom(() => ((IEndpointRouteBuilder)app).DataSources);
         app.MapPost("/account/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
             HttpContext http, CrmDb db, Accounts accounts, IPasswordHasher<User> hasher, CancellationToken cancellationToken) =>
         {
