@@ -23,6 +23,8 @@ internal static class Cli
 
     public static RootCommand Create()
     {
+        // Whatever this process writes (database, keys, uploads, backups, exports) is for the user who runs it alone.
+        PrivateDataFolder.RestrictNewFiles();
         var root = new RootCommand("SmartCrm: the CRM for companies whose customers own connected products");
         var serve = new Command("serve", "Run the web console, the REST API and the device broker") { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttTlsPort, MqttCertificate, MqttUpstream };
         serve.SetAction((parse, cancellationToken) => ServeAsync(parse, [], cancellationToken));
