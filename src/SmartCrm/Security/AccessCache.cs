@@ -21,10 +21,11 @@ public sealed record SessionGrant(long SessionId, long UserId, string UserName, 
 public sealed class AccessCache(IMemoryCache cache, IServiceScopeFactory scopes, TimeProvider clock, ILogger<AccessCache> logger) : IDisposable
 {
     /// <summary>
-    /// How stale an answer may be. One indexed lookup per active key or session every two seconds costs nothing next to
-    /// the requests themselves, and keeps revocation on other nodes well within the five seconds promised.
+    /// How stale an answer may be. A change made by `smartcrm apikey revoke` or `user deactivate` on the server's own
+    /// machine reaches it only through the database, and must take effect within a second there as well; one indexed
+    /// lookup per active key or session a second costs nothing next to the requests themselves.
     /// </summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
 
     /// <summary>A key's last use is written at most this often per node: a busy integration must not write on every request.</summary>
     public static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);

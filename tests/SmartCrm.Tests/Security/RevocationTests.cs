@@ -10,7 +10,7 @@ using SmartCrm.Tests.Infrastructure;
 namespace SmartCrm.Tests.Security;
 
 /// <summary>Access can be taken away: keys revoked, users deactivated or demoted, sessions ended, each on the next request.</summary>
-public sealed class RevocationTests(Apps apps) : IClassFixture<Apps>
+public sealed class RevocationTests(Apps apps, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<Apps>
 {
     private CrmApp App => apps.For(Provider.Sqlite);
 
@@ -57,6 +57,7 @@ public sealed class RevocationTests(Apps apps) : IClassFixture<Apps>
         // As another node, or a database administrator, would revoke it: this node's cache is not told.
         await App.WithDbAsync(db => db.ApiKeys.Where(k => k.Id == id).ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, DateTime.UtcNow)));
         var elapsed = await UntilAsync(() => ConsoleSession.ReadsCustomersAsync(program), HttpStatusCode.Unauthorized);
+        output.WriteLine($"refused {elapsed.TotalMilliseconds:0} ms after the database said so");
         elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
     }
 
@@ -115,6 +116,7 @@ public sealed class RevocationTests(Apps apps) : IClassFixture<Apps>
         (await ConsoleSession.ReadsCustomersAsync(session.Client)).ShouldBe(HttpStatusCode.OK);
         await App.WithDbAsync(db => db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(s => s.SetProperty(u => u.Active, false)));
         var elapsed = await UntilAsync(() => ConsoleSession.ReadsCustomersAsync(session.Client), HttpStatusCode.Unauthorized);
+        output.WriteLine($"refused {elapsed.TotalMilliseconds:0} ms after the database said so");
         elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
     }
 
@@ -250,18 +252,22 @@ public sealed class RevocationTests(Apps apps) : IClassFixture<Apps>
         (await admin.DeleteAsync($"/api/v1/apikeys/{keyId}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         (await admin.PatchAsJsonAsync($"/api/v1/users/{userId}", new { active = false })).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await admin.PatchAsJsonAsync($"/api/v1/users/{demotedId}", new { role = "ReadOnly" })).StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await admin.PostAsync($"/api/v1/devices/{deviceId}/token", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
         var clock = Stopwatch.StartNew();
-
         await UntilAsync(() => ConsoleSession.ReadsCustomersAsync(keyOnSecond), HttpStatusCode.Unauthorized);
         await UntilAsync(() => ConsoleSession.ReadsCustomersAsync(userOnSecond.Client), HttpStatusCode.Unauthorized);
         await UntilAsync(() => ConsoleSession.CreatesCustomerAsync(demotedOnSecond.Client), HttpStatusCode.Forbidden);
-        await UntilAsync(async () =>
+        output.WriteLine($"key, user and role refused on the second node {clock.Elapsed.TotalMilliseconds:0} ms after the first node made the changes");
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5), "all three reached the second node within five seconds");
+
+        (await admin.PostAsync($"/api/v1/devices/{deviceId}/token", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var rotation = await UntilAsync(async () =>
         {
             using var response = await second.CreateClient().PostAsync($"/api/v1/{token}/telemetry", new StringContent("{\"t\":2}"));
             return response.StatusCode;
         }, HttpStatusCode.Unauthorized);
-        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5), "all four reached the second node within five seconds");
+        output.WriteLine($"old device token refused on the second node {rotation.TotalMilliseconds:0} ms after rotation");
+        // Device tokens are cached 5 s (every device message looks its token up); the probe's own requests add a little.
+        rotation.ShouldBeLessThan(TimeSpan.FromSeconds(6));
     }
 
     private static async Task<(long Id, string Key)> NewKeyAsync(HttpClient admin, string name, Role role)
