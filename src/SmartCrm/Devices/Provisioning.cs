@@ -123,7 +123,7 @@ public sealed class DeviceProvisioning(IServiceScopeFactory scopes, ILogger<Devi
         if (name is { Length: > 200 }) return ProvisionAnswer.Failure("deviceName: at most 200 characters.");
         if (wanted is { Length: < 8 or > 200 }) return ProvisionAnswer.Failure("token: 8 to 200 characters.");
 
-        var from = address?.ToString() ?? "unknown";
+        var from = Client(address);
         using var turn = await _turns.AcquireAsync(from, 1, cancellationToken);
         if (!turn.IsAcquired) return ProvisionAnswer.Throttled(Window);
         var attempt = (from, key);
@@ -171,6 +171,18 @@ public sealed class DeviceProvisioning(IServiceScopeFactory scopes, ILogger<Devi
     {
         _failures.Dispose();
         _turns.Dispose();
+    }
+
+    /// <summary>The client an address stands for: one IPv4 address, or one IPv6 /64 (a single host usually holds a whole /64).</summary>
+    private static string Client(IPAddress? address)
+    {
+        if (address is null) return "unknown";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address.ToString();
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes).ToString() + "/64";
     }
 
     private static FixedWindowRateLimiterOptions Budget(int failures) =>

@@ -92,6 +92,7 @@ public sealed class ProvisioningTests
         statuses.Count(s => s == HttpStatusCode.TooManyRequests).ShouldBe(290);
 
         (await StatusAsync(app, "10.1.1.1", key, "right-secret")).ShouldBe(HttpStatusCode.TooManyRequests);
+        (await StatusAsync(app, "::ffff:10.1.1.1", key, "right-secret")).ShouldBe(HttpStatusCode.TooManyRequests, "the same address over IPv6 sockets");
         (await StatusAsync(app, "10.1.1.2", key, "right-secret")).ShouldBe(HttpStatusCode.OK, "another address is not held up");
         var throttled = await PostAsync(app, "10.1.1.1", key, "right-secret", "late");
         throttled.Headers.RetryAfter.ShouldNotBeNull();
@@ -113,6 +114,18 @@ public sealed class ProvisioningTests
 
         (await StatusAsync(app, "10.2.1.1", attacked, "right-secret")).ShouldBe(HttpStatusCode.TooManyRequests);
         (await StatusAsync(app, "10.2.1.2", other, "other-secret")).ShouldBe(HttpStatusCode.OK, "other profiles provision as usual");
+    }
+
+    [Fact]
+    public async Task One_ipv6_host_counts_as_one_client_whichever_address_of_its_64_it_uses()
+    {
+        using var app = new AddressedApp();
+        var key = (await app.Admin().CreateAsync("/api/v1/provisioning-profiles", new { name = "Line 6", secret = "right-secret" })).GetProperty("key").GetString()!;
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++) statuses.Add(await StatusAsync(app, $"2001:db8:1:2::{i + 1:x}", key, "guess-" + i));
+        statuses.Count(s => s == HttpStatusCode.Unauthorized).ShouldBe(10);
+        statuses.Skip(10).ShouldAllBe(s => s == HttpStatusCode.TooManyRequests);
+        (await StatusAsync(app, "2001:db8:1:3::1", key, "right-secret")).ShouldBe(HttpStatusCode.OK, "the next /64 is another client");
     }
 
     [Fact]
