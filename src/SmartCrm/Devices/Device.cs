@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using SmartCrm.Records;
+using SmartCrm.Storage;
 
 namespace SmartCrm.Devices;
 
@@ -17,7 +18,7 @@ public sealed class Device
     public long? CustomerId { get; set; }
 
     /// <summary>SHA-256 of the access token (the MQTT user name of ThingsBoard-style firmware); the token is shown once.</summary>
-    [MaxLength(64), JsonIgnore] public string TokenHash { get; set; } = "";
+    [MaxLength(64), JsonIgnore, Secret] public string TokenHash { get; set; } = "";
 
     /// <summary>The token's first characters, to recognise it in lists.</summary>
     [MaxLength(12)] public string TokenPrefix { get; set; } = "";

@@ -8,12 +8,12 @@ namespace SmartCrm.Devices;
 public sealed record DeviceIdentity(long Id, string Name, string? Model, long? CustomerId);
 
 /// <summary>
-/// Finds devices by access token for every message without a query each time: answers are cached for 30 seconds
-/// (a rotated or deleted token stops working at once on this node, within 30 seconds on the others).
+/// Finds devices by access token for every message without a query each time: answers are cached for 5 seconds
+/// (a rotated or deleted token stops working at once on this node, within 5 seconds on the others, as revoked API keys do).
 /// </summary>
 public sealed class DeviceDirectory(IServiceScopeFactory scopes, IMemoryCache cache)
 {
-    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
 
     public async Task<DeviceIdentity?> FindByTokenAsync(string token, CancellationToken cancellationToken)
     {

@@ -29,6 +29,7 @@ public static class DevicesApi
     {
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<SharedAttributesChanged>();
+        services.AddSingleton<DeviceAccessEnded>();
         services.AddSingleton<DeviceProvisioning>();
         services.AddSingleton<DeviceStatusJob>();
         services.AddHostedService(s => s.GetRequiredService<DeviceStatusJob>());
@@ -51,11 +52,16 @@ public static class DevicesApi
             },
             Apply = (input, device) => input.ApplyTo(device),
             Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.Check(), input.CustomerId, db, cancellationToken),
-            AfterDelete = (device, services) => services.GetRequiredService<DeviceDirectory>().Forget(device.TokenHash),
+            AfterDelete = (device, services) =>
+            {
+                services.GetRequiredService<DeviceDirectory>().Forget(device.TokenHash);
+                services.GetRequiredService<DeviceAccessEnded>().Notify(device.Id);
+            },
             Search = (query, text, _) => query.Where(d => d.Name.Contains(text) || d.Serial == text || d.Model == text || d.TokenPrefix == text),
         });
 
-        devices.MapPost("/{id:long}/token", async Task<Results<Ok<TokenRotated>, ProblemHttpResult>> (long id, CrmDb db, DeviceDirectory directory, CancellationToken cancellationToken) =>
+        devices.MapPost("/{id:long}/token", async Task<Results<Ok<TokenRotated>, ProblemHttpResult>> (long id, CrmDb db, DeviceDirectory directory, DeviceAccessEnded accessEnded,
+            CancellationToken cancellationToken) =>
         {
             var device = await db.Devices.AsTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
             if (device is null) return Problems.NotFound("Device", id);
@@ -64,6 +70,7 @@ public static class DevicesApi
             DeviceToken.Assign(device, token);
             await db.SaveChangesAsync(cancellationToken);
             directory.Forget(old);
+            accessEnded.Notify(id);
             return TypedResults.Ok(new TokenRotated(id, token));
         }).RequireAuthorization(Permissions.DevicesWrite).WithName("RotateDeviceToken");
 

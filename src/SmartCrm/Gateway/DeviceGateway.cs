@@ -27,7 +27,7 @@ public sealed class DeviceRpcException(string message, bool timedOut) : Exceptio
 /// </summary>
 public sealed class DeviceGateway(
     IOptions<MqttOptions> options, DeviceDirectory directory, DeviceMessages messages, DeviceProvisioning provisioning, SharedAttributesChanged sharedChanged,
-    IServiceScopeFactory scopes, TimeProvider clock, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+    DeviceAccessEnded accessEnded, IServiceScopeFactory scopes, TimeProvider clock, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     private const string Me = "v1/devices/me/";
     private static readonly object ProvisionClient = new();
@@ -46,6 +46,16 @@ public sealed class DeviceGateway(
     public int? TlsPort => _broker is not null && options.Value.TlsPort is not null ? _broker.Endpoints[^1].Port : null;
 
     public bool IsConnected(long deviceId) => _clients.TryGetValue(deviceId, out var set) && !set.IsEmpty;
+
+    /// <summary>
+    /// Ends the device's connections to this node's broker (its token was rotated, or it was deleted): a connection
+    /// authenticated with the old token must not outlive it. Reconnecting with the old token is refused.
+    /// </summary>
+    public void Disconnect(long deviceId)
+    {
+        if (_broker is null || !_clients.TryGetValue(deviceId, out var set)) return;
+        foreach (var client in set.Keys) _broker.DisconnectClient(client, ReasonCode.NotAuthorized);
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -78,6 +88,7 @@ public sealed class DeviceGateway(
             return;
         }
         sharedChanged.Listen(PushSharedAttributesAsync);
+        accessEnded.Listen(Disconnect);
         _logger.LogInformation("Device MQTT broker listening on {Endpoints}", string.Join(", ", _broker.Endpoints));
     }
 
@@ -123,7 +134,7 @@ public sealed class DeviceGateway(
         var payload = inbound.Message.Payload;
         if (inbound.Client.Identity == ProvisionClient)
         {
-            var answer = await provisioning.ProvisionAsync(payload, cancellationToken);
+            var answer = await provisioning.ProvisionAsync(payload, (inbound.Client.RemoteEndPoint as IPEndPoint)?.Address, cancellationToken);
             _broker!.PublishToClient(inbound.Client.ClientId, new MqttMessage("/provision/response", JsonSerializer.SerializeToUtf8Bytes(answer, ProvisionAnswer.Json), QualityOfService.AtLeastOnce));
             return MessageDisposition.Consume;
         }

@@ -59,8 +59,10 @@ public static class GatewayApi
         api.MapPost("/provision", async Task<IResult> (HttpRequest request, DeviceProvisioning provisioning, CancellationToken cancellationToken) =>
         {
             if (await ReadBodyAsync(request, cancellationToken) is not { } body) return TooLarge();
-            var answer = await provisioning.ProvisionAsync(body, cancellationToken);
-            return TypedResults.Json(answer, ProvisionAnswer.Json, statusCode: answer.Status == "SUCCESS" ? 200 : answer.Status == "NOT_FOUND" ? 401 : 400);
+            var answer = await provisioning.ProvisionAsync(body, request.HttpContext.Connection.RemoteIpAddress, cancellationToken);
+            if (answer.RetryAfter is { } wait) request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Json(answer, ProvisionAnswer.Json,
+                statusCode: answer.RetryAfter is not null ? 429 : answer.Status == "SUCCESS" ? 200 : answer.Status == "NOT_FOUND" ? 401 : 400);
         }).AllowAnonymous().WithTags("Device HTTP API").WithName("ProvisionDevice");
 
         MapDeviceHttpApi(api);

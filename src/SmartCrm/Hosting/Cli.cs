@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using SmartCrm.Demo;
 using SmartCrm.Devices;
 using SmartCrm.Evaluation;
@@ -24,6 +25,8 @@ internal static class Cli
 
     public static RootCommand Create()
     {
+        // Whatever this process writes (database, keys, uploads, backups, exports) is for the user who runs it alone.
+        PrivateDataFolder.RestrictNewFiles();
         var root = new RootCommand("SmartCrm: the CRM for companies whose customers own connected products");
         var serve = new Command("serve", "Run the web console, the REST API and the device broker") { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttTlsPort, MqttCertificate, MqttUpstream };
         serve.SetAction((parse, cancellationToken) => ServeAsync(parse, [], cancellationToken));
@@ -91,15 +94,41 @@ internal static class Cli
     {
         var name = new Option<string>("--name") { Description = "What the key is for", Required = true };
         var role = new Option<Role>("--role") { Description = "Role the key acts with", DefaultValueFactory = _ => Role.ReadOnly };
-        var create = new Command("create", "Create an API key; the key is printed once, as the last line") { name, role, Data, Database };
+        var expires = new Option<int?>("--expires-in-days") { Description = "The key stops working after this many days (default: never)" };
+        var create = new Command("create", "Create an API key; the key is printed once, as the last line") { name, role, expires, Data, Database };
         create.SetAction((parse, cancellationToken) => WithDatabaseAsync(parse, async (services, ct) =>
         {
-            var (record, key) = await services.GetRequiredService<Accounts>().CreateApiKeyAsync(parse.GetValue(name)!, parse.GetValue(role), ct);
+            if (parse.GetValue(expires) is < 1) return Refuse("--expires-in-days: at least 1.");
+            var expiresAt = parse.GetValue(expires) is { } days ? services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime.AddDays(days) : (DateTime?)null;
+            var (record, key) = await services.GetRequiredService<Accounts>().CreateApiKeyAsync(parse.GetValue(name)!, parse.GetValue(role), ct, expiresAt);
             Console.WriteLine($"API key '{record.Name}' (role {record.Role}) created. Send it as 'Authorization: Bearer <key>'. It is not shown again:");
             Console.WriteLine(key);
             return 0;
         }, cancellationToken));
-        return new Command("apikey", "Manage API keys for programs") { create };
+
+        var list = new Command("list", "List API keys (never the keys themselves: their first characters)") { Data, Database };
+        list.SetAction((parse, cancellationToken) => WithDatabaseAsync(parse, async (services, ct) =>
+        {
+            Console.WriteLine($"{"id",6}  {"prefix",-12}  {"role",-8}  {"created",-16}  {"last used",-16}  {"state",-22}  name");
+            foreach (var key in await services.GetRequiredService<Accounts>().ApiKeysAsync(ct))
+            {
+                var state = key.RevokedAt is { } revoked ? $"revoked {revoked:yyyy-MM-dd HH:mm}" : key.ExpiresAt is { } expiresAt ? $"expires {expiresAt:yyyy-MM-dd HH:mm}" : "active";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{key.Id,6}  {key.Prefix,-12}  {key.Role,-8}  {key.CreatedAt,-16:yyyy-MM-dd HH:mm}  {(key.LastUsedAt is { } used ? used.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "never"),-16}  {state,-22}  {key.Name}"));
+            }
+            return 0;
+        }, cancellationToken));
+
+        var id = new Option<long>("--id") { Description = "Id of the key (see `smartcrm apikey list`)", Required = true };
+        var revoke = new Command("revoke", "Revoke an API key: a running server refuses it within seconds") { id, Data, Database };
+        revoke.SetAction((parse, cancellationToken) => WithDatabaseAsync(parse, async (services, ct) =>
+        {
+            var which = parse.GetValue(id);
+            if (!await services.GetRequiredService<Accounts>().RevokeApiKeyAsync(which, ct)) return Refuse($"No API key with id {which}.");
+            Console.WriteLine($"API key {which} revoked.");
+            return 0;
+        }, cancellationToken));
+        return new Command("apikey", "Manage API keys for programs") { create, list, revoke };
     }
 
     private static Command UserCommand()
@@ -117,6 +146,31 @@ internal static class Cli
             if (string.IsNullOrEmpty(given)) Console.WriteLine($"Password: {actual}");
             return 0;
         }, cancellationToken));
-        return new Command("user", "Manage console users") { create };
+        return new Command("user", "Manage console users") { create, SetActive("deactivate", false), SetActive("activate", true) };
+    }
+
+    private static Command SetActive(string verb, bool active)
+    {
+        var name = new Argument<string>("NAME") { Description = "User name" };
+        var command = new Command(verb, active
+            ? "Let a deactivated user sign in again (their old sessions stay ended)"
+            : "Stop a user from signing in and end their sessions: a running server refuses them within seconds") { name, Data, Database };
+        command.SetAction((parse, cancellationToken) => WithDatabaseAsync(parse, async (services, ct) =>
+        {
+            var accounts = services.GetRequiredService<Accounts>();
+            var userName = parse.GetValue(name)!;
+            if (await accounts.FindUserAsync(userName, ct) is not { } user) return Refuse($"No user named '{userName}'.");
+            var (_, refused) = await accounts.ChangeUserAsync(user.Id, new UserChange { Active = active }, actor: null, ct);
+            if (refused is not null) return Refuse(refused.Message);
+            Console.WriteLine($"User '{userName}' {verb}d.");
+            return 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static int Refuse(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 1;
     }
 }

@@ -42,10 +42,10 @@ public static class SmartCrmHost
         builder.Services.AddSingleton<DatabaseInitializer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
         builder.AddSecurity();
-        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(
-            Path.GetFullPath(builder.Configuration[$"{StorageOptions.Section}:DataDirectory"] ?? "smartcrm-data"), "keys")));
+        // Owner-only before anything is written to it: the keys that sign cookies live here, and on SQLite the whole database.
+        var data = PrivateDataFolder.Prepare(builder.Configuration[$"{StorageOptions.Section}:DataDirectory"] ?? "smartcrm-data");
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, PrivateDataFolder.KeysFolder)));
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
-        builder.Services.AddScoped<Accounts>();
         builder.Services.AddCustomers();
         builder.Services.AddDevices();
         builder.Services.AddTelemetry();

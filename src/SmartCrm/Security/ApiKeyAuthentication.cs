@@ -1,22 +1,24 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using SmartCrm.Storage;
 
 namespace SmartCrm.Security;
 
-/// <summary>`Authorization: Bearer KEY` for programs. Keys are looked up by their SHA-256 and cached briefly.</summary>
+/// <summary>
+/// `Authorization: Bearer KEY` for programs. Keys are looked up by their SHA-256 through <see cref="AccessCache"/>: a revoked
+/// key is refused from the next request on this node and within seconds on the others; an expired one from the moment it expires.
+/// </summary>
 public sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IMemoryCache cache)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AccessCache access, TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string KeyPrefix = "scrm_";
+    public const string KeyIdClaim = "apikey";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -24,17 +26,15 @@ public sealed class ApiKeyAuthentication(
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var key = header["Bearer ".Length..].Trim();
         if (key.Length == 0) return AuthenticateResult.Fail("Empty API key");
-        var hash = Hash(key);
-        var found = await cache.GetOrCreateAsync("apikey:" + hash, async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
-            var db = Context.RequestServices.GetRequiredService<CrmDb>();
-            return await db.ApiKeys.Where(k => k.Hash == hash && k.RevokedAt == null)
-                .Select(k => new { k.Name, k.Role }).FirstOrDefaultAsync(Context.RequestAborted);
-        });
+        var found = await access.ApiKeyAsync(Hash(key), Context.RequestAborted);
         if (found is null) return AuthenticateResult.Fail("Unknown or revoked API key");
+        if (found.ExpiresAt is { } expires && expires <= clock.GetUtcNow().UtcDateTime) return AuthenticateResult.Fail("Expired API key");
+        await access.KeyUsedAsync(found.Id, Context.RequestAborted);
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, "apikey:" + found.Name), new Claim(ClaimTypes.Role, found.Role.ToString())], SchemeName);
+        [
+            new Claim(ClaimTypes.Name, "apikey:" + found.Name), new Claim(ClaimTypes.Role, found.Role.ToString()),
+            new Claim(KeyIdClaim, found.Id.ToString(CultureInfo.InvariantCulture)),
+        ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -16,8 +17,12 @@ public static class SecuritySetup
 
     public static IHostApplicationBuilder AddSecurity(this IHostApplicationBuilder builder)
     {
+        // Before anything logs: no log line may carry a device token, key or password, whoever writes it.
+        RedactingLoggerFactory.Install(builder.Services);
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        builder.Services.AddSingleton<AccessCache>();
+        builder.Services.AddScoped<Accounts>();
         builder.Services.AddAuthentication(Smart)
             .AddPolicyScheme(Smart, "Cookie or API key", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.Authorization.Count > 0 ? ApiKeyAuthentication.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
@@ -35,6 +40,8 @@ public static class SecuritySetup
                 // Programs get status codes, people get the login page.
                 o.Events.OnRedirectToLogin = context => Challenge(context, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => Challenge(context, StatusCodes.Status403Forbidden);
+                // The cookie is only a pointer to a session on the server, checked on every request.
+                o.Events.OnValidatePrincipal = ConsoleSessions.ValidateAsync;
             });
         builder.Services.AddAuthorization(o =>
         {
@@ -70,21 +77,27 @@ public static class SecuritySetup
 
     public static WebApplication MapAccountEndpoints(this WebApplication app)
     {
+        app.Services.GetRequiredService<LogRedaction>().LearnRoutesFrom(() => ((IEndpointRouteBuilder)app).DataSources);
         app.MapPost("/account/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
-            HttpContext http, CrmDb db, IPasswordHasher<User> hasher, CancellationToken cancellationToken) =>
+            HttpContext http, CrmDb db, Accounts accounts, IPasswordHasher<User> hasher, CancellationToken cancellationToken) =>
         {
             var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == userName && u.Active, cancellationToken);
             var ok = user is not null && hasher.VerifyHashedPassword(user, user.PasswordHash, password) != PasswordVerificationResult.Failed;
             if (!ok) return Results.Redirect("/login?failed=1" + (string.IsNullOrEmpty(returnUrl) ? "" : "&returnUrl=" + Uri.EscapeDataString(returnUrl)));
-            var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, user!.UserName), new Claim(ClaimTypes.Role, user.Role.ToString()), new Claim("display", user.DisplayName ?? user.UserName)],
-                CookieAuthenticationDefaults.AuthenticationScheme);
-            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, await accounts.StartSessionAsync(user!, cancellationToken));
             return Results.LocalRedirect(string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ? "/" : returnUrl);
         }).RequireRateLimiting(LoginLimiter).AllowAnonymous();
 
-        app.MapPost("/account/logout", async (HttpContext http) =>
+        // Ends the session on the server, so a copy of the cookie dies with it. The form's antiforgery token is checked here
+        // (the endpoint binds no form field, so the framework would not): another site must not sign people out.
+        app.MapPost("/account/logout", async Task<IResult> (HttpContext http, IAntiforgery antiforgery, Accounts accounts, CancellationToken cancellationToken) =>
         {
+            if (http.User.Identity?.IsAuthenticated != true) return Results.Redirect("/login");
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return TypedResults.Problem(title: "Sign-out needs the form's antiforgery token.", statusCode: StatusCodes.Status400BadRequest);
+            }
+            if (http.User.FindFirstValue(ConsoleSessions.KeyClaim) is { } key) await accounts.EndSessionAsync(key, cancellationToken);
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/login");
         });

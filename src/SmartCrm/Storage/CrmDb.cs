@@ -34,6 +34,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<Device> Devices => Set<Device>();
     public DbSet<Card> Cards => Set<Card>();
@@ -140,6 +141,14 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.ToTable("api_keys");
             e.HasIndex(k => k.Hash).IsUnique();
         });
+        modelBuilder.Entity<UserSession>(e =>
+        {
+            e.ToTable("user_sessions");
+            // A deleted user's sessions go with it: a new user of the same name must not inherit an old cookie.
+            e.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(s => s.KeyHash).IsUnique();
+            e.HasIndex(s => s.UserId);
+        });
         modelBuilder.Entity<AuditEntry>(e =>
         {
             e.ToTable("audit_log");
@@ -226,6 +235,21 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasIndex(r => new { r.CustomerId, r.ProductId });
             e.HasIndex(r => r.ProductId);
         });
+        MarkSecrets(modelBuilder);
+    }
+
+    private const string SecretAnnotation = "SmartCrm:Secret";
+
+    /// <summary>Looks for [Secret] once, when the model is built, instead of on every save.</summary>
+    private static void MarkSecrets(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.PropertyInfo?.IsDefined(typeof(SecretAttribute), inherit: true) == true) property.SetAnnotation(SecretAnnotation, true);
+            }
+        }
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
@@ -284,7 +308,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             var values = new Dictionary<string, object?[]>();
             foreach (var p in entry.Properties)
             {
-                if (p.Metadata.Name is "Id" or "PasswordHash" or "Hash") continue;
+                if (p.Metadata.Name == "Id" || p.Metadata.FindAnnotation(SecretAnnotation) is not null) continue;
                 switch (entry.State)
                 {
                     case EntityState.Added when p.CurrentValue is not null:

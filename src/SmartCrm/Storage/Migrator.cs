@@ -15,7 +15,8 @@ public static class Migrator
             : new SqliteConnection(options.SqliteConnectionString);
         if (!options.IsPostgres)
         {
-            Directory.CreateDirectory(Path.GetFullPath(options.DataDirectory));
+            PrivateDataFolder.Prepare(options.DataDirectory);
+            PrivateDataFolder.PrepareDatabaseFile(options.SqliteFile);
             connection.Open();
             SqlitePragmas.UseWriteAheadLog(connection);
         }

@@ -30,6 +30,7 @@ public sealed class StorageOptions
         }
     }
 
-    public string SqliteConnectionString =>
-        $"Data Source={Path.Combine(Path.GetFullPath(DataDirectory), "smartcrm.db")};Pooling=True;Default Timeout=30";
+    public string SqliteFile => Path.Combine(Path.GetFullPath(DataDirectory), "smartcrm.db");
+
+    public string SqliteConnectionString => $"Data Source={SqliteFile};Pooling=True;Default Timeout=30";
 }

@@ -199,6 +199,68 @@ public sealed class DeviceGatewayTests(BrokerApps apps) : IClassFixture<BrokerAp
     }
 
     [Fact]
+    public async Task Rotating_a_token_ends_the_old_tokens_mqtt_connection_and_http_access()
+    {
+        var app = apps.For(Provider.Sqlite);
+        var api = app.Admin();
+        var (id, token) = await api.CreateDeviceAsync();
+        await using var device = Client(app, token, MqttProtocolVersion.V500);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        device.Disconnected = _ => ended.TrySetResult();
+        await device.ConnectAsync();
+        (await device.PublishAsync("v1/devices/me/telemetry", Encoding.UTF8.GetBytes("{\"t\":1}"), QualityOfService.AtLeastOnce)).ShouldBe(ReasonCode.Success);
+
+        var rotated = await api.PostAsync($"/api/v1/devices/{id}/token", null);
+        var newToken = (await rotated.ReadAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+        await ended.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await using (var again = Client(app, token, MqttProtocolVersion.V311))
+        {
+            (await Should.ThrowAsync<MqttConnectException>(() => again.ConnectAsync())).ReasonCode.ShouldBe(ReasonCode.BadUserNameOrPassword);
+        }
+        (await app.CreateClient().PostAsync($"/api/v1/{token}/telemetry", new StringContent("{\"t\":2}"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+
+        await using var renewed = await ConnectAsync(app, newToken, MqttProtocolVersion.V500);
+        (await renewed.PublishAsync("v1/devices/me/telemetry", Encoding.UTF8.GetBytes("{\"t\":3}"), QualityOfService.AtLeastOnce)).ShouldBe(ReasonCode.Success);
+    }
+
+    [Fact]
+    public async Task Deleting_a_device_ends_its_mqtt_connection()
+    {
+        var app = apps.For(Provider.Sqlite);
+        var api = app.Admin();
+        var (id, token) = await api.CreateDeviceAsync();
+        await using var device = Client(app, token, MqttProtocolVersion.V311);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        device.Disconnected = _ => ended.TrySetResult();
+        await device.ConnectAsync();
+        (await api.DeleteAsync($"/api/v1/devices/{id}")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        await ended.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Wrong_secrets_from_the_provision_user_over_mqtt_are_throttled()
+    {
+        using var app = new CrmApp();
+        app.Settings["Mqtt:Port"] = Peers.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var profile = await app.Admin().CreateAsync("/api/v1/provisioning-profiles", new { name = "Line 9", secret = "right-secret" });
+        var key = profile.GetProperty("key").GetString();
+        var inbox = new ConcurrentQueue<(string Topic, string Body)>();
+        await using (var provisioner = Client(app, "provision", MqttProtocolVersion.V311, inbox))
+        {
+            await provisioner.ConnectAsync();
+            await provisioner.SubscribeAsync("/provision/response", QualityOfService.AtLeastOnce);
+            for (var i = 0; i < 12; i++)
+            {
+                await provisioner.PublishAsync("/provision/request", Encoding.UTF8.GetBytes($"{{\"provisionDeviceKey\":\"{key}\",\"provisionDeviceSecret\":\"guess-{i}\"}}"), QualityOfService.AtLeastOnce);
+            }
+            await Eventually.HoldsAsync(() => Task.FromResult(inbox.Count), n => n == 12, "12 answers");
+        }
+        var statuses = inbox.Select(m => JsonDocument.Parse(m.Body).RootElement.GetProperty("status").GetString()).ToList();
+        statuses.Take(10).ShouldAllBe(s => s == "NOT_FOUND");
+        statuses.Skip(10).ShouldAllBe(s => s == "FAILURE");
+    }
+
+    [Fact]
     public async Task A_device_provisions_itself_over_mqtt_and_then_connects_with_its_new_token()
     {
         var app = apps.For(Provider.Sqlite);

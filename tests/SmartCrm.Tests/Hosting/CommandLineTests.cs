@@ -46,6 +46,44 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Apikey_revoke_and_user_deactivate_take_access_away_from_a_running_server()
+    {
+        using var app = new CrmApp();
+        var admin = app.Admin();
+        var created = await admin.CreateAsync("/api/v1/apikeys", new { name = "nightly-export", role = "ReadOnly" });
+        var key = created.GetProperty("key").GetString()!;
+        var program = app.CreateClient();
+        program.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        (await ConsoleSession.ReadsCustomersAsync(program)).ShouldBe(HttpStatusCode.OK);
+        var (_, userName, session) = await ConsoleSession.NewUserAsync(app, admin, SmartCrm.Security.Role.Sales);
+        (await ConsoleSession.ReadsCustomersAsync(session.Client)).ShouldBe(HttpStatusCode.OK);
+
+        var (listed, list) = await RunAsync("apikey", "list", "--data", app.DataDirectory);
+        listed.ShouldBe(0, list);
+        list.ShouldContain("nightly-export");
+        list.ShouldContain(key[..12]);
+        list.ShouldNotContain(key);
+
+        var (revoked, revokeOutput) = await RunAsync("apikey", "revoke", "--id", created.Id().ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", app.DataDirectory);
+        revoked.ShouldBe(0, revokeOutput);
+        var (deactivated, deactivateOutput) = await RunAsync("user", "deactivate", userName, "--data", app.DataDirectory);
+        deactivated.ShouldBe(0, deactivateOutput);
+        // The server is another process: it learns from the database within five seconds.
+        (await Security.RevocationTests.UntilAsync(() => ConsoleSession.ReadsCustomersAsync(program), HttpStatusCode.Unauthorized)).ShouldBeLessThan(TimeSpan.FromSeconds(5));
+        (await Security.RevocationTests.UntilAsync(() => ConsoleSession.ReadsCustomersAsync(session.Client), HttpStatusCode.Unauthorized)).ShouldBeLessThan(TimeSpan.FromSeconds(5));
+
+        var (unknownKey, unknownKeyOutput) = await RunAsync("apikey", "revoke", "--id", "987654", "--data", app.DataDirectory);
+        unknownKey.ShouldNotBe(0);
+        unknownKeyOutput.ShouldContain("987654");
+        var (unknownUser, unknownUserOutput) = await RunAsync("user", "deactivate", "nobody-of-that-name", "--data", app.DataDirectory);
+        unknownUser.ShouldNotBe(0);
+        unknownUserOutput.ShouldContain("nobody-of-that-name");
+        var (lastAdmin, lastAdminOutput) = await RunAsync("user", "deactivate", "admin", "--data", app.DataDirectory);
+        lastAdmin.ShouldNotBe(0);
+        lastAdminOutput.ShouldContain("last active administrator");
+    }
+
+    [Fact]
     public async Task Unknown_roles_are_refused_with_a_message()
     {
         var (exit, output) = await RunAsync("apikey", "create", "--name", "x", "--role", "Wizard", "--data", Path.GetTempPath());

@@ -37,6 +37,9 @@ public class CrmApp : WebApplicationFactory<Program>
 
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>This app's own PostgreSQL database (null on SQLite), for a second node that shares it.</summary>
+    public string? DatabaseConnectionString => _postgres?.ConnectionString;
+
     /// <summary>Settings as `smartcrm serve` would pass them; a test may add its own before the first request.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
