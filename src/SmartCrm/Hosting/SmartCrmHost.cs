@@ -60,7 +60,7 @@ public static class SmartCrmHost
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusPages();
         app.UseRequestLocalization(ConsoleSetup.Localization());
         app.UseAuthentication();
         app.UseAuthorization();

@@ -68,6 +68,12 @@ public static class SecuritySetup
         return Task.CompletedTask;
     }
 
+    /// <summary>A return address from a link or form, if it is a path on this site ("/customers"); otherwise the dashboard.</summary>
+    public static string LocalPath(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && (returnUrl.Length == 1 || returnUrl[1] is not ('/' or '\\')) && !returnUrl.Any(char.IsControl)
+            ? returnUrl
+            : "/";
+
     public static WebApplication MapAccountEndpoints(this WebApplication app)
     {
         app.MapPost("/account/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
@@ -80,7 +86,7 @@ public static class SecuritySetup
                 [new Claim(ClaimTypes.Name, user!.UserName), new Claim(ClaimTypes.Role, user.Role.ToString()), new Claim("display", user.DisplayName ?? user.UserName)],
                 CookieAuthenticationDefaults.AuthenticationScheme);
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-            return Results.LocalRedirect(string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ? "/" : returnUrl);
+            return Results.LocalRedirect(LocalPath(returnUrl));
         }).RequireRateLimiting(LoginLimiter).AllowAnonymous();
 
         app.MapPost("/account/logout", async (HttpContext http) =>
