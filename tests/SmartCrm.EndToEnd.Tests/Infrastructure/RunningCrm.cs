@@ -126,7 +126,7 @@ public sealed class RunningCrm : IAsyncLifetime
     private async Task WaitUntilHealthyAsync()
     {
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddMinutes(2);
+        var deadline = DateTime.UtcNow.AddMinutes(5);
         while (DateTime.UtcNow < deadline)
         {
             if (_server!.HasExited) throw new InvalidOperationException("smartcrm serve exited:\n" + ServerLog);
