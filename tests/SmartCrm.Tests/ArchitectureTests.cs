@@ -19,7 +19,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
     /// </summary>
     public static readonly string[][] Layers =
     [
-        ["Records", "Collections", "Operations"],
+        ["Records", "Collections", "Operations", "Backup"],
         ["Security"],
         ["Customers", "Catalog"],
         ["Orders", "Interactions", "Sales", "Tickets", "Devices"],

@@ -7,8 +7,8 @@ public sealed record CustomerInput
 {
     public CustomerKind? Kind { get; set; }
     [Required, MaxLength(200)] public string? Name { get; set; }
-    [EmailAddress, MaxLength(254)] public string? Email { get; set; }
-    [Phone, MaxLength(40)] public string? Phone { get; set; }
+    [EmailOrBlank, MaxLength(254)] public string? Email { get; set; }
+    [PhoneOrBlank, MaxLength(40)] public string? Phone { get; set; }
     [MaxLength(200)] public string? Company { get; set; }
     [MaxLength(2), RegularExpression("^[A-Za-z]{2}$", ErrorMessage = "Use a two-letter ISO 3166 country code.")] public string? Country { get; set; }
     [MaxLength(100)] public string? City { get; set; }
@@ -41,8 +41,8 @@ public sealed record ContactInput
     [Required] public long? CustomerId { get; set; }
     [Required, MaxLength(200)] public string? Name { get; set; }
     [MaxLength(100)] public string? Title { get; set; }
-    [EmailAddress, MaxLength(254)] public string? Email { get; set; }
-    [Phone, MaxLength(40)] public string? Phone { get; set; }
+    [EmailOrBlank, MaxLength(254)] public string? Email { get; set; }
+    [PhoneOrBlank, MaxLength(40)] public string? Phone { get; set; }
 
     public void ApplyTo(Contact contact)
     {

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Options;
+using SmartCrm.Backup;
 using SmartCrm.Demo;
 using SmartCrm.Devices;
 using SmartCrm.Evaluation;
@@ -38,6 +40,7 @@ internal static class Cli
         root.Subcommands.Add(SchemaScriptCommand.Create());
         root.Subcommands.Add(BrokerCommand.Create());
         root.Subcommands.Add(ImportCommand.Create(Data, Database, WithDatabaseAsync));
+        foreach (var command in BackupCommand.Create(Data, Database)) root.Subcommands.Add(command);
         foreach (var option in new Option[] { Urls, Data, Database, Demo, DemoScale, MqttPort, MqttAddress, MqttTlsPort, MqttCertificate, MqttUpstream }) root.Options.Add(option);
         // Plain `smartcrm` serves too; unknown --key=value tokens are host settings (this is also how the test host starts the program).
         root.TreatUnmatchedTokensAsErrors = false;
@@ -84,6 +87,8 @@ internal static class Cli
     private static async Task<int> WithDatabaseAsync(ParseResult parse, Func<IServiceProvider, CancellationToken, Task<int>> work, CancellationToken cancellationToken)
     {
         var app = SmartCrmHost.Build([], Settings(parse, withUrls: false));
+        // Like a server, a command keeps a restore from swapping the database while it works.
+        using var held = DataFolderLock.Shared(app.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory);
         await app.Services.GetRequiredService<DatabaseInitializer>().PrepareAsync(cancellationToken);
         using var scope = app.Services.CreateScope();
         scope.ServiceProvider.GetRequiredService<Actor>().Name = "cli:" + Environment.UserName;

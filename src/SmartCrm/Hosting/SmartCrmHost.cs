@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Routing;
 using SmartCrm.Alarms;
+using SmartCrm.Backup;
 using SmartCrm.Catalog;
 using SmartCrm.Customers;
 using SmartCrm.Demo;
@@ -38,6 +39,8 @@ public static class SmartCrmHost
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 
         builder.AddStorage();
+        // Before the migrations: a server never starts on a data folder that a restore is replacing.
+        builder.Services.AddBackup();
         // First of the hosted services (they start in order): the others read tables the migrations create.
         builder.Services.AddSingleton<DatabaseInitializer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
@@ -75,7 +78,7 @@ public static class SmartCrmHost
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusPages();
         app.UseRequestLocalization(ConsoleSetup.Localization());
         app.UseAuthentication();
         app.UseAuthorization();

@@ -75,6 +75,12 @@ public static class SecuritySetup
         return Task.CompletedTask;
     }
 
+    /// <summary>A return address from a link or form, if it is a path on this site ("/customers"); otherwise the dashboard.</summary>
+    public static string LocalPath(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && (returnUrl.Length == 1 || returnUrl[1] is not ('/' or '\\')) && !returnUrl.Any(char.IsControl)
+            ? returnUrl
+            : "/";
+
     public static WebApplication MapAccountEndpoints(this WebApplication app)
     {
         app.Services.GetRequiredService<LogRedaction>().LearnRoutesFrom(() => ((IEndpointRouteBuilder)app).DataSources);
@@ -85,7 +91,7 @@ public static class SecuritySetup
             var ok = user is not null && hasher.VerifyHashedPassword(user, user.PasswordHash, password) != PasswordVerificationResult.Failed;
             if (!ok) return Results.Redirect("/login?failed=1" + (string.IsNullOrEmpty(returnUrl) ? "" : "&returnUrl=" + Uri.EscapeDataString(returnUrl)));
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, await accounts.StartSessionAsync(user!, cancellationToken));
-            return Results.LocalRedirect(string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ? "/" : returnUrl);
+            return Results.LocalRedirect(LocalPath(returnUrl));
         }).RequireRateLimiting(LoginLimiter).AllowAnonymous();
 
         // Ends the session on the server, so a copy of the cookie dies with it. The form's antiforgery token is checked here

@@ -3,6 +3,15 @@
   const table = document.querySelector("table[data-live]");
   if (!table) return;
   const status = document.querySelector("[data-live-status]");
+  // The zone and the format the server writes times in (Web/ConsoleTime.cs): "2025-03-04 14:05:09".
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: document.documentElement.dataset.zone || "UTC", hourCycle: "h23",
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  });
+  const format = (ts) => {
+    const p = Object.fromEntries(parts.formatToParts(new Date(ts)).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  };
   const source = new EventSource(table.dataset.live);
   source.onopen = () => status && status.classList.add("on");
   source.onerror = () => status && status.classList.remove("on");
@@ -25,6 +34,7 @@
     value.classList.remove("flash");
     void value.offsetWidth;
     value.classList.add("flash");
-    row.children[2].textContent = new Date(point.ts).toLocaleString();
+    row.children[2].dataset.ts = point.ts;
+    row.children[2].textContent = format(point.ts);
   };
 })();

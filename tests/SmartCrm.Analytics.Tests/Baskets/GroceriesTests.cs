@@ -1,15 +1,18 @@
 using SmartCrm.Analytics.Baskets;
+using SmartCrm.Analytics.Tests.Evaluation;
 
 namespace SmartCrm.Analytics.Tests.Baskets;
 
 /// <summary>The published counts on the real groceries baskets (read from ../shared/data, never copied into the repository).</summary>
 public sealed class GroceriesTests
 {
-    [Theory]
+    private const string Groceries = "groceries/groceries.csv";
+
+    [DataTheory(Groceries)]
     [MemberData(nameof(FrequentItemsetTests.Miners), MemberType = typeof(FrequentItemsetTests))]
     public void Groceries_at_support_one_in_a_thousand_and_confidence_one_half_give_the_exact_counts(string miner)
     {
-        var baskets = BasketTable.Encode(File.ReadLines(GroceriesFile()).Select(l => l.Trim()).Where(l => l.Length > 0).Select(l => l.Split(',')), out var catalog);
+        var baskets = BasketTable.Encode(File.ReadLines(DataSets.File(Groceries)).Select(l => l.Trim()).Where(l => l.Length > 0).Select(l => l.Split(',')), out var catalog);
 
         var itemsets = FrequentItemsetTests.Mine(miner, baskets, new ItemsetOptions { MinSupport = 0.001 });
         var rules = AssociationRules.Generate(itemsets, new RuleOptions { MinConfidence = 0.5 });
@@ -25,18 +28,5 @@ public sealed class GroceriesTests
         // arules' published rule lengths 2/3/4/5/6 = 11/1461/3211/939/46 plus the two rules of confidence exactly 0.5 it drops.
         rules.Where(r => r.Consequent.Length == 1).GroupBy(r => r.Antecedent.Length + 1).OrderBy(g => g.Key)
             .Select(g => g.Count()).Sum().ShouldBe(11 + 1461 + 3211 + 939 + 46 + 2);
-    }
-
-    /// <summary>groceries.csv in the nearest shared/data folder above the test's working directory.</summary>
-    private static string GroceriesFile()
-    {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "groceries", "groceries.csv");
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException(
-            $"shared/data/groceries/groceries.csv was not found in any folder above {Directory.GetCurrentDirectory()}. "
-            + "The evaluation data must sit beside the repository (../shared/data), as it does in CI.");
     }
 }

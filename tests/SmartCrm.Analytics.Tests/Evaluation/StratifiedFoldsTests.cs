@@ -66,12 +66,10 @@ public class StratifiedFoldsTests
 
 public class StratifiedFoldsOnTelcoTests
 {
-    [Fact]
+    [DataFact("telco-churn/telco_churn.csv")]
     public void Telco_folds_match_the_ones_peers_py_scores_on()
     {
-        var path = SharedDataFolder.File("telco-churn", "telco_churn.csv");
-        path.ShouldNotBeNull("../shared/data must sit beside the repository (CI clones it there)");
-        var labels = File.ReadLines(path!).Skip(1).Select(line => line[(line.LastIndexOf(',') + 1)..] == "Yes").ToArray();
+        var labels = File.ReadLines(DataSets.File("telco-churn/telco_churn.csv")).Skip(1).Select(line => line[(line.LastIndexOf(',') + 1)..] == "Yes").ToArray();
 
         var folds = Folds.StratifiedKFoldAsScikitLearn(labels, 5, 1);
 

@@ -1,4 +1,5 @@
 using SmartCrm.Analytics.Forecasting;
+using SmartCrm.Analytics.Tests.Evaluation;
 
 namespace SmartCrm.Analytics.Tests.Forecasting;
 
@@ -107,7 +108,7 @@ public class ArimaTests
     // peers.py: statsmodels on log AirPassengers without the last 12 months gives ma1 −0.3486, sma1 −0.5623, AIC −441.25,
     // holdout MAPE 0.029. statsmodels' L-BFGS stops with a gradient near 1e-4; the maximum itself (statsmodels with
     // concentrate_scale=True) is at −0.34845, −0.56225, which is what an exact optimiser must find.
-    [Fact]
+    [DataFact(Series.AirPassengersFile)]
     public void Air_passengers_airline_model_matches_statsmodels()
     {
         var logAir = Series.LogAirPassengers();

@@ -1,11 +1,12 @@
 using SmartCrm.Analytics.Forecasting;
+using SmartCrm.Analytics.Tests.Evaluation;
 
 namespace SmartCrm.Analytics.Tests.Forecasting;
 
 public class AutoArimaTests
 {
     // R: auto.arima(log(AirPassengers)) → ARIMA(0,1,1)(0,1,1)[12], ma1 = −0.4018, sma1 = −0.5569, AIC = −483.4.
-    [Fact]
+    [DataFact(Series.AirPassengersFile)]
     public void Picks_the_airline_model_on_log_air_passengers_as_auto_arima_does()
     {
         var selection = AutoArima.Search(Series.LogAirPassengers(), 12);

@@ -1,8 +1,9 @@
 using System.Globalization;
+using SmartCrm.Analytics.Tests.Evaluation;
 
 namespace SmartCrm.Analytics.Tests.Forecasting;
 
-/// <summary>Series for the forecasting tests: simulated with a seed, small committed fixtures, or read from shared/data.</summary>
+/// <summary>Series for the forecasting tests: simulated with a seed, small committed fixtures, or read from the data sets.</summary>
 internal static class Series
 {
     /// <summary>ARMA(1,1), φ = 0.6, θ = 0.3, mean 10, 60 values rounded to 3 decimals (numpy RandomState(42)).</summary>
@@ -65,21 +66,10 @@ internal static class Series
         return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
-    /// <summary>
-    /// log(AirPassengers) from shared/data/timeseries, found by walking up from the working directory (in CI the
-    /// repository is cloned beside shared/). Fails with a clear message when the data are absent.
-    /// </summary>
-    public static double[] LogAirPassengers()
-    {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var file = Path.Combine(dir.FullName, "shared", "data", "timeseries", "airpassengers.csv");
-            if (!File.Exists(file)) continue;
-            return File.ReadAllLines(file).Skip(1).Where(l => l.Length > 0)
-                .Select(l => Math.Log(double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture))).ToArray();
-        }
-        throw new FileNotFoundException(
-            "shared/data/timeseries/airpassengers.csv was not found in any folder above " + Directory.GetCurrentDirectory() +
-            ". The forecasting tests read the shared evaluation data; clone the repository beside shared/ (as CI does).");
-    }
+    public const string AirPassengersFile = "timeseries/airpassengers.csv";
+
+    /// <summary>log(AirPassengers) from the data sets (see <see cref="DataSets"/>); tests that call it are DataFacts on <see cref="AirPassengersFile"/>.</summary>
+    public static double[] LogAirPassengers() =>
+        File.ReadAllLines(DataSets.File(AirPassengersFile)).Skip(1).Where(l => l.Length > 0)
+            .Select(l => Math.Log(double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture))).ToArray();
 }

@@ -1,4 +1,5 @@
 using SmartCrm.Analytics.Forecasting;
+using SmartCrm.Analytics.Tests.Evaluation;
 
 namespace SmartCrm.Analytics.Tests.Forecasting;
 
@@ -62,7 +63,7 @@ public class StationarityTests
         Stationarity.SeasonalDifferences(noise, 12).ShouldBe(0);
     }
 
-    [Fact]
+    [DataFact(Series.AirPassengersFile)]
     public void Air_passengers_needs_a_seasonal_and_a_first_difference()
     {
         var logAir = Series.LogAirPassengers();

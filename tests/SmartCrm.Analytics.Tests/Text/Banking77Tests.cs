@@ -9,8 +9,7 @@ public class Banking77Tests
 {
     private static (List<string> Text, List<string> Category) Read(string file)
     {
-        var path = SharedDataFolder.File("banking77", file);
-        path.ShouldNotBeNull("../shared/data must sit beside the repository (CI clones it there)");
+        var path = DataSets.File("banking77/" + file);
         using var parser = new TextFieldParser(path) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true };
         parser.SetDelimiters(",");
         parser.ReadFields();
@@ -24,7 +23,7 @@ public class Banking77Tests
         return (text, category);
     }
 
-    [Fact]
+    [DataFact("banking77/train.csv", "banking77/test.csv")]
     public void Word_tfidf_and_linear_svm_reach_scikit_learns_test_accuracy()
     {
         // Every fourth training question keeps the test to a second or two; the full set is `smartcrm eval text`.

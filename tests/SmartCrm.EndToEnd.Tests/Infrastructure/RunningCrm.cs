@@ -71,11 +71,11 @@ public sealed class RunningCrm : IAsyncLifetime
     /// <summary>
     /// A new browser context signed in as admin, with its language set. The first call signs in through the login form; later
     /// ones reuse its session cookie (the console allows ten sign-ins a minute per address, and the tests are more than ten),
-    /// unless <paramref name="freshSignIn"/> asks for the form again.
+    /// unless <paramref name="freshSignIn"/> asks for the form again. <paramref name="timeZone"/> is the browser's (IANA name).
     /// </summary>
-    public async Task<IPage> SignedInPageAsync(string locale = "en-US", bool freshSignIn = false)
+    public async Task<IPage> SignedInPageAsync(string locale = "en-US", bool freshSignIn = false, string? timeZone = null)
     {
-        var options = new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = locale, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } };
+        var options = new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = locale, TimezoneId = timeZone, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } };
         if (!freshSignIn && _session is not null) options.StorageState = _session;
         var context = await Browser.NewContextAsync(options);
         // Generous: CI machines are small and busy, and a first page render includes JIT compilation.
@@ -126,7 +126,7 @@ public sealed class RunningCrm : IAsyncLifetime
     private async Task WaitUntilHealthyAsync()
     {
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddMinutes(2);
+        var deadline = DateTime.UtcNow.AddMinutes(5);
         while (DateTime.UtcNow < deadline)
         {
             if (_server!.HasExited) throw new InvalidOperationException("smartcrm serve exited:\n" + ServerLog);

@@ -1,26 +1,19 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SmartCrm.Analytics.Tests.Evaluation;
 using SmartCrm.Import;
 using SmartCrm.Tests.Infrastructure;
 
 namespace SmartCrm.Tests.Import;
 
 /// <summary>
-/// The real public files in ../shared/data (CI has them beside the repository): each imports with the expected counts and a report
+/// The real public files of the data sets (../shared/data beside the repository, or SMARTCRM_TEST_DATA): each imports with the expected counts and a report
 /// that names every problem row. Expected problem rows are counted here by reading the file independently of the importer.
 /// </summary>
 public sealed class RealFilesTests(Apps apps) : IClassFixture<Apps>
 {
-    /// <summary>shared/data above the current folder; a missing folder fails the test (CI always has it).</summary>
-    public static string Data(string relative)
-    {
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", relative);
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException($"shared/data/{relative} was not found above {Directory.GetCurrentDirectory()}; the evaluation data must sit beside the repository (../shared/data).");
-    }
+    /// <summary>A data set file (see <see cref="DataSets"/>); every test here is a DataFact on the files it reads.</summary>
+    public static string Data(string relative) => DataSets.File(relative);
 
     private async Task<ImportReport> ImportAsync(ImportKind kind, string file, string? map = null)
     {
@@ -31,7 +24,7 @@ public sealed class RealFilesTests(Apps apps) : IClassFixture<Apps>
         });
     }
 
-    [Fact]
+    [DataFact("telco-churn/telco_churn.csv")]
     public async Task Telco_churn_imports_7043_customers_and_reports_the_11_blank_total_charges()
     {
         var report = await ImportAsync(ImportKind.Customers, "telco-churn/telco_churn.csv");
@@ -48,7 +41,7 @@ public sealed class RealFilesTests(Apps apps) : IClassFixture<Apps>
         source.Attributes!.ShouldContain("\"Contract\":\"Month-to-month\"");
     }
 
-    [Fact]
+    [DataFact("teen-sns/snsdata.csv")]
     public async Task Teen_sns_reports_every_missing_gender_and_age_and_every_impossible_age()
     {
         var report = await ImportAsync(ImportKind.Customers, "teen-sns/snsdata.csv", "teen-sns");
@@ -68,7 +61,7 @@ public sealed class RealFilesTests(Apps apps) : IClassFixture<Apps>
         problems.Where(p => p.Column == "age" && p.Reason.StartsWith("outlier", StringComparison.Ordinal)).Select(p => p.Line).Order().ShouldBe(impossible);
     }
 
-    [Fact]
+    [DataFact("ml-100k/u.user", "ml-100k/u.item", "ml-100k/u.data")]
     public async Task MovieLens_imports_943_users_1682_products_from_latin1_and_100000_ratings()
     {
         var users = await ImportAsync(ImportKind.Customers, "ml-100k/u.user", "movielens-users");
@@ -83,7 +76,7 @@ public sealed class RealFilesTests(Apps apps) : IClassFixture<Apps>
         (await app.WithDbAsync(db => db.Ratings.CountAsync(r => db.Products.Any(p => p.Id == r.ProductId && p.Sku.StartsWith("ml-"))))).ShouldBe(100_000);
     }
 
-    [Fact]
+    [DataFact("groceries/groceries.csv")]
     public async Task Groceries_imports_9835_baskets_as_orders_of_169_products()
     {
         var report = await ImportAsync(ImportKind.Baskets, "groceries/groceries.csv", "groceries");
