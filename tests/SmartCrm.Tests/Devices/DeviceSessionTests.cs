@@ -163,6 +163,27 @@ public sealed class DeviceSessionTests(BrokerApps apps) : IClassFixture<BrokerAp
         heard.ShouldBeEmpty("no retained will either");
     }
 
+    [Fact]
+    public async Task A_device_reaches_no_other_device_through_wildcards_shared_or_system_filters_or_retained_messages()
+    {
+        var app = apps.For(Provider.Sqlite);
+        var api = app.Admin();
+        var (_, token) = await api.CreateDeviceAsync();
+        var (_, otherToken) = await api.CreateDeviceAsync();
+        await using var device = Client(app, token, "nosy-" + Guid.NewGuid().ToString("N")[..8], MqttProtocolVersion.V500);
+        await device.ConnectAsync();
+        foreach (var filter in new[] { "#", "+/+/+/telemetry", "v1/devices/+/rpc/request/+", "v1/devices/me/#", "v1/devices/me/rpc/request/#", "$share/g/v1/devices/me/rpc/request/+", "$SYS/#" })
+            (await device.SubscribeAsync(filter, QualityOfService.AtLeastOnce)).ShouldBe(ReasonCode.NotAuthorized, filter);
+        (await device.PublishAsync(new MqttMessage("v1/devices/me/attributes", Encoding.UTF8.GetBytes("{\"planted\":1}"), QualityOfService.AtLeastOnce, retain: true))).ShouldBe(ReasonCode.Success);
+
+        var heard = new ConcurrentQueue<(string Topic, string Body)>();
+        await using var other = Client(app, otherToken, "other-" + Guid.NewGuid().ToString("N")[..8], MqttProtocolVersion.V500, heard);
+        await other.ConnectAsync();
+        await other.SubscribeAsync("v1/devices/me/attributes", QualityOfService.AtLeastOnce);
+        await Task.Delay(300);
+        heard.ShouldBeEmpty("a device's retained attributes are its own data, not a message for others");
+    }
+
     /// <summary>Connects with a retained will and drops the socket without DISCONNECT; returns the CONNACK reason code.</summary>
     private static async Task<ReasonCode> LeaveWillAsync(CrmApp app, string token, string willTopic)
     {
