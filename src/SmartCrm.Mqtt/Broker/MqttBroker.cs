@@ -28,6 +28,8 @@ public sealed class MqttBroker : IAsyncDisposable
     private readonly List<IPEndPoint> _endpoints = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly string[] _forbidden;
+    private readonly Lock _stopGate = new();
+    private Task? _stop;
     private Timer? _sweep;
     private long _received;
     private long _routed;
@@ -483,6 +485,7 @@ public sealed class MqttBroker : IAsyncDisposable
     /// <summary>Publishes a will on behalf of the client that left it: through the host's message hook when there is one, like any publication.</summary>
     private void PublishWill(MqttMessage will, ConnectedClient? from)
     {
+        if (_stopping.IsCancellationRequested) return;
         if (will.Properties?.MessageExpiryInterval is { } expiry) will.ExpiresAt = Environment.TickCount64 + expiry * 1000L;
         if (Options.MessageReceived is { } hook && from is not null)
         {
@@ -614,10 +617,14 @@ public sealed class MqttBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops listening and closes every connection (5.0 clients get DISCONNECT 0x8B server shutting down).</summary>
-    public async Task StopAsync()
+    /// <summary>Stops listening and closes every connection (5.0 clients get DISCONNECT 0x8B server shutting down); later calls wait for the same stop.</summary>
+    public Task StopAsync()
     {
-        if (_stopping.IsCancellationRequested) return;
+        lock (_stopGate) return _stop ??= StopOnceAsync();
+    }
+
+    private async Task StopOnceAsync()
+    {
         await _stopping.CancelAsync();
         foreach (var listener in _listeners) listener.Dispose();
         try
@@ -636,6 +643,10 @@ public sealed class MqttBroker : IAsyncDisposable
         {
             Logger.LogWarning("MQTT broker stopped with connections still closing");
         }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "MQTT connection failed while the broker stopped");
+        }
         if (_sweep is not null) await _sweep.DisposeAsync();
     }
 
@@ -643,6 +654,11 @@ public sealed class MqttBroker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        // A connection still closing after the stop's wait still uses these; the collector takes them then.
+        foreach (var connection in _connections.Values)
+        {
+            if (!connection.IsCompleted) return;
+        }
         _stopping.Dispose();
         _subscriptions.Dispose();
     }
