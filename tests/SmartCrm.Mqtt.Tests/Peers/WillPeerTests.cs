@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
+using Xunit.Abstractions;
 using SmartCrm.Mqtt.Tests.Support;
 
 namespace SmartCrm.Mqtt.Tests.Peers;
 
 /// <summary>The same 5.0 will scenario, driven by paho, against mosquitto and against our broker: both must deliver it alike.</summary>
-public sealed class WillPeerTests
+public sealed class WillPeerTests(ITestOutputHelper output)
 {
     // A paho 5.0 client connects with keep-alive 2 s and a will (delay 0, two user properties and the other will
     // properties), then goes silent with its socket open; a paho subscriber reports what reached it and when.
@@ -105,6 +106,8 @@ public sealed class WillPeerTests
         await using var broker = await TestBroker.StartAsync();
         var fromOurs = await RunAsync(broker.Port);
 
+        output.WriteLine($"mosquitto: {fromMosquitto}");
+        output.WriteLine($"smartcrm:  {fromOurs}");
         ShouldBeTheWill(fromMosquitto, "mosquitto");
         ShouldBeTheWill(fromOurs, "smartcrm");
         broker.Log.Errors.ShouldBeEmpty();
