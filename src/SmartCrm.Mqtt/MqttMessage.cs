@@ -33,11 +33,14 @@ public sealed class MqttMessage
     /// <summary><see cref="Environment.TickCount64"/> when the message expires (0 = never); set by the broker on receipt.</summary>
     internal long ExpiresAt { get; set; }
 
-    /// <summary>Client identifier of the publisher, for the no-local subscription option; null for server-side messages.</summary>
-    internal string? PublisherId { get; set; }
+    /// <summary>
+    /// The publisher's session, for the no-local subscription option (compared by reference: the client identifier
+    /// alone would also spare other owners' sessions of the same identifier); null for server-side messages.
+    /// </summary>
+    internal object? Publisher { get; set; }
 
     /// <summary>Returns a copy with another retain flag (retained copies are kept with the flag set).</summary>
-    internal MqttMessage WithRetain(bool retain) => retain == Retain ? this : new(Topic, Payload, QualityOfService, retain, Properties) { ExpiresAt = ExpiresAt, PublisherId = PublisherId };
+    internal MqttMessage WithRetain(bool retain) => retain == Retain ? this : new(Topic, Payload, QualityOfService, retain, Properties) { ExpiresAt = ExpiresAt, Publisher = Publisher };
 
     /// <inheritdoc />
     public override string ToString() => $"{Topic} ({Payload.Length} bytes, QoS {(int)QualityOfService}{(Retain ? ", retained" : "")})";

@@ -89,4 +89,43 @@ public static class Topics
             topic = topic[(tEnd + 1)..];
         }
     }
+
+    /// <summary>
+    /// True when some topic name matches both filters, that is when a subscription to one could receive a message
+    /// meant for the other (shared subscriptions count by their filter). Both must be valid filters; a topic name is a
+    /// filter without wildcards.
+    /// </summary>
+    public static bool Overlap(string first, string second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        TrySplitShared(first, out _, out var a);
+        TrySplitShared(second, out _, out var b);
+        return Overlap(a.AsSpan(), b.AsSpan());
+    }
+
+    private static bool Overlap(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        // A first-level wildcard matches no topic that starts with '$' (4.7.2).
+        if (a.Length > 0 && b.Length > 0 && ((IsWildcard(a[0]) && b[0] == '$') || (IsWildcard(b[0]) && a[0] == '$'))) return false;
+        while (true)
+        {
+            var aEnd = a.IndexOf('/');
+            var bEnd = b.IndexOf('/');
+            var aLevel = aEnd < 0 ? a : a[..aEnd];
+            var bLevel = bEnd < 0 ? b : b[..bEnd];
+            if (IsLevel(aLevel, '#') || IsLevel(bLevel, '#')) return true;
+            if (!IsLevel(aLevel, '+') && !IsLevel(bLevel, '+') && !aLevel.SequenceEqual(bLevel)) return false;
+            if (aEnd < 0 && bEnd < 0) return true;
+            // "a" and "a/#" share the topic "a": the longer filter must end in exactly "#".
+            if (aEnd < 0) return IsLevel(b[(bEnd + 1)..], '#');
+            if (bEnd < 0) return IsLevel(a[(aEnd + 1)..], '#');
+            a = a[(aEnd + 1)..];
+            b = b[(bEnd + 1)..];
+        }
+    }
+
+    private static bool IsWildcard(char c) => c is '+' or '#';
+
+    private static bool IsLevel(ReadOnlySpan<char> level, char wildcard) => level.Length == 1 && level[0] == wildcard;
 }

@@ -1,3 +1,7 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
 namespace SmartCrm.Mqtt.Tests;
 
 public sealed class TopicsTests
@@ -71,4 +75,52 @@ public sealed class TopicsTests
         MqttUtf8.IsValid([0xC0, 0x80]).ShouldBeFalse();
         Should.Throw<ArgumentException>(() => MqttUtf8.GetByteCount("a\uDC00b", "field")).Message.ShouldContain("field");
     }
+
+    [Theory]
+    [InlineData("secret/#", "secret/a", true)]
+    [InlineData("secret/#", "#", true)]
+    [InlineData("secret/#", "+/#", true)]
+    [InlineData("secret/#", "+/+", true)]
+    [InlineData("secret/#", "+", true)]
+    [InlineData("secret/#", "secret", true)]
+    [InlineData("secret/#", "public/#", false)]
+    [InlineData("secret/+/key", "secret/a/+", true)]
+    [InlineData("secret/+/key", "secret/a/b", false)]
+    [InlineData("secret/+/key", "secret/+", false)]
+    [InlineData("a/b", "a/b", true)]
+    [InlineData("a/b", "a/b/c", false)]
+    [InlineData("a", "a/#", true)]
+    [InlineData("$SYS/#", "#", false)]
+    [InlineData("$SYS/#", "+/broker", false)]
+    [InlineData("$SYS/#", "$SYS/+", true)]
+    [InlineData("$SYS/broker", "$SYS/#", true)]
+    [InlineData("#", "$SYS/x", false)]
+    [InlineData("v1/devices/+/telemetry", "$share/nodes/v1/devices/+/telemetry", true)]
+    [InlineData("$share/g/a/#", "a/b", true)]
+    public void Filters_overlap_when_some_topic_matches_both(string first, string second, bool overlap)
+    {
+        Topics.Overlap(first, second).ShouldBe(overlap);
+        Topics.Overlap(second, first).ShouldBe(overlap);
+    }
+
+    private static readonly string[] Levels = ["a", "b", "$SYS", "", "+", "#"];
+
+    private static Gen<string> FilterGen =>
+        from count in Gen.Choose(1, 4)
+        from levels in Gen.ListOf(Gen.Elements(Levels), count)
+        select string.Join('/', levels.Select((l, i) => l == "#" && i < levels.Count - 1 ? "+" : l));
+
+    private static Gen<string> TopicGen =>
+        from count in Gen.Choose(1, 4)
+        from levels in Gen.ListOf(Gen.Elements("a", "b", "$SYS", ""), count)
+        select string.Join('/', levels);
+
+    [Property(MaxTest = 3000)]
+    public Property Overlap_never_misses_a_topic_both_filters_match() =>
+        Prop.ForAll(Arb.From(FilterGen), Arb.From(FilterGen), Arb.From(TopicGen), (first, second, topic) =>
+            !(Topics.Matches(first, topic) && Topics.Matches(second, topic)) || Topics.Overlap(first, second));
+
+    [Property(MaxTest = 3000)]
+    public Property Overlap_of_a_filter_with_a_topic_name_is_matching() =>
+        Prop.ForAll(Arb.From(FilterGen), Arb.From(TopicGen), (filter, topic) => Topics.Overlap(filter, topic) == Topics.Matches(filter, topic));
 }

@@ -24,7 +24,9 @@ internal sealed class BrokerConnection : IDisposable
     private int _pendingHooks;
     private string?[]? _topicAliases;
     private MqttMessage? _will;
+    private uint _willDelay;
     private uint _sessionExpiry;
+    private uint _sessionExpiryLimit;
     private DisconnectReason? _reason;
     private int _keepAliveMs;
 
@@ -190,7 +192,7 @@ internal sealed class BrokerConnection : IDisposable
         catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
-        if (Client is not null && Session is not null) _broker.ConnectionClosed(this, Session, Client, _reason ?? DisconnectReason.ConnectionLost, _will, _sessionExpiry);
+        if (Client is not null && Session is not null) _broker.ConnectionClosed(this, Session, Client, _reason ?? DisconnectReason.ConnectionLost, _will, _willDelay, _sessionExpiry);
         Dispose();
     }
 
@@ -213,8 +215,10 @@ internal sealed class BrokerConnection : IDisposable
             Outbox.Version = e.ProtocolLevel == 5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311;
             Outbox.Send(new ConnAckPacket { ReasonCode = ReasonCode.UnsupportedProtocolVersion });
         }
-        else if (Version == MqttProtocolVersion.V500 && _decoder.ProtocolVersion == MqttProtocolVersion.V500)
+        else if (e.ProtocolLevel == 5 || (Version == MqttProtocolVersion.V500 && _decoder.ProtocolVersion == MqttProtocolVersion.V500))
         {
+            // A 5.0 CONNECT that breaks the rules is told why (0x81 malformed, 0x82 protocol error, 0x99 payload format invalid, ...).
+            Outbox.Version = MqttProtocolVersion.V500;
             Outbox.Send(new ConnAckPacket { ReasonCode = e.ReasonCode });
         }
     }
@@ -301,7 +305,6 @@ internal sealed class BrokerConnection : IDisposable
         }
         ClientReceiveMaximum = V5 ? p?.ReceiveMaximum ?? ushort.MaxValue : _options.MaximumInflightToClient;
         ClientMaximumPacketSize = (int)Math.Min(int.MaxValue, p?.MaximumPacketSize ?? int.MaxValue);
-        _sessionExpiry = V5 ? Math.Min(p?.SessionExpiryInterval ?? 0, _options.MaximumSessionExpiry) : connect.CleanStart ? 0 : _options.MaximumSessionExpiry;
         var clientId = connect.ClientId;
         string? assigned = null;
         if (clientId.Length == 0)
@@ -313,7 +316,28 @@ internal sealed class BrokerConnection : IDisposable
             }
             clientId = assigned = "auto-" + Guid.NewGuid().ToString("N");
         }
+        var keepAlive = connect.KeepAlive;
+        ushort? serverKeepAlive = null;
+        if (V5 && _options.ServerKeepAlive is { } imposed)
+        {
+            keepAlive = imposed;
+            serverKeepAlive = imposed;
+        }
+        else if (_options.MaximumKeepAlive is { } maximum && (keepAlive == 0 || keepAlive > maximum))
+        {
+            if (!V5)
+            {
+                // 3.1.1 cannot be told another keep-alive; like mosquitto's max_keepalive, refuse rather than drop it later.
+                _broker.Logger.LogInformation("MQTT client {Client} at {Remote} refused: keep-alive {KeepAlive} s is above the maximum of {Maximum} s", clientId, RemoteEndPoint, keepAlive, maximum);
+                Outbox.Send(new ConnAckPacket { ReasonCode = ReasonCode.ClientIdentifierNotValid });
+                return false;
+            }
+            keepAlive = maximum;
+            serverKeepAlive = maximum;
+        }
         var identity = (object?)null;
+        string? owner = connect.UserName;
+        _sessionExpiryLimit = _options.MaximumSessionExpiry;
         if (_options.Authenticate is { } authenticate)
         {
             var request = new ConnectionRequest(clientId, connect.UserName, connect.Password, Version, RemoteEndPoint, _clientCertificate, p?.UserProperties);
@@ -334,23 +358,27 @@ internal sealed class BrokerConnection : IDisposable
                 return false;
             }
             identity = decision.Identity;
+            owner = decision.SessionOwner ?? owner;
+            if (decision.MaximumSessionExpiry is { } limit) _sessionExpiryLimit = Math.Min(limit, _sessionExpiryLimit);
         }
-        var keepAlive = V5 && _options.ServerKeepAlive is { } imposed ? imposed : connect.KeepAlive;
+        _sessionExpiry = V5 ? Math.Min(p?.SessionExpiryInterval ?? 0, _sessionExpiryLimit) : connect.CleanStart ? 0 : _sessionExpiryLimit;
         _keepAliveMs = keepAlive * 1000;
+        var client = new ConnectedClient(clientId, connect.UserName, identity, Version, RemoteEndPoint, owner);
         if (connect.Will is { } will)
         {
-            will.PublisherId = clientId;
-            _will = will;
+            // The delay is the broker's business; a PUBLISH may not carry it, so subscribers get the will without it.
+            _willDelay = will.Properties?.WillDelayInterval ?? 0;
+            _will = WithoutWillDelay(will);
+            // A will is a publication made later on the client's behalf: it needs the permission now.
+            if (_options.Authorize is { } authorize && !await authorize(client, will.Topic, TopicAccess.Will))
+            {
+                _broker.Logger.LogInformation("MQTT client {Client} may not leave a will on {Topic}", clientId, will.Topic);
+                Outbox.Send(new ConnAckPacket { ReasonCode = ReasonCode.NotAuthorized });
+                return false;
+            }
         }
-        var client = new ConnectedClient(clientId, connect.UserName, identity, Version, RemoteEndPoint);
-        // A will is a publication made later on the client's behalf: it needs the same permission now.
-        if (_will is not null && _options.Authorize is { } authorize && !await authorize(client, _will.Topic, TopicAccess.Publish))
-        {
-            _broker.Logger.LogInformation("MQTT client {Client} may not publish its will to {Topic}", clientId, _will.Topic);
-            Outbox.Send(new ConnAckPacket { ReasonCode = ReasonCode.NotAuthorized });
-            return false;
-        }
-        var session = _broker.AttachSession(this, clientId, connect.CleanStart, _sessionExpiry, out var sessionPresent);
+        var session = _broker.AttachSession(this, new SessionKey(owner, clientId), connect.CleanStart, _sessionExpiry, out var sessionPresent);
+        if (_will is not null) _will.Publisher = session;
         Session = session;
         MqttProperties? ackProperties = null;
         if (V5)
@@ -361,7 +389,7 @@ internal sealed class BrokerConnection : IDisposable
                 ReceiveMaximum = _options.ReceiveMaximum,
                 TopicAliasMaximum = _options.TopicAliasMaximum,
                 MaximumPacketSize = (uint)_options.MaximumPacketSize,
-                ServerKeepAlive = _options.ServerKeepAlive,
+                ServerKeepAlive = serverKeepAlive,
             };
             if (p?.SessionExpiryInterval is { } asked && asked != _sessionExpiry) ackProperties.SessionExpiryInterval = _sessionExpiry;
         }
@@ -408,7 +436,7 @@ internal sealed class BrokerConnection : IDisposable
             Acknowledge(qos, publish.PacketId, V5 ? ReasonCode.NotAuthorized : ReasonCode.Success, keepQoS2Id: !V5);
             return true;
         }
-        message.PublisherId = Client!.ClientId;
+        message.Publisher = Session;
         if (message.Properties?.MessageExpiryInterval is { } expiry) message.ExpiresAt = Environment.TickCount64 + expiry * 1000L;
         if (_options.MessageReceived is not { } hook)
         {
@@ -420,7 +448,7 @@ internal sealed class BrokerConnection : IDisposable
         ValueTask<MessageDisposition> decision;
         try
         {
-            decision = hook(new InboundMessage(Client, message), token);
+            decision = hook(new InboundMessage(Client!, message), token);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -546,6 +574,12 @@ internal sealed class BrokerConnection : IDisposable
             }
             var shared = request.Filter.StartsWith(Topics.SharePrefix, StringComparison.Ordinal);
             if (shared && request.NoLocal) throw new MqttProtocolException(ReasonCode.ProtocolError, "No Local on a shared subscription");
+            if (_broker.IsForbidden(request.Filter))
+            {
+                _broker.Logger.LogInformation("MQTT client {Client} may not subscribe to '{Filter}': it reaches a forbidden topic filter", Client!.ClientId, request.Filter);
+                codes.Add(ReasonCode.NotAuthorized);
+                continue;
+            }
             if (_options.Authorize is { } authorize && !await authorize(Client!, request.Filter, TopicAccess.Subscribe))
             {
                 codes.Add(ReasonCode.NotAuthorized);
@@ -572,9 +606,27 @@ internal sealed class BrokerConnection : IDisposable
         if (disconnect.Properties?.SessionExpiryInterval is { } expiry)
         {
             if (_sessionExpiry == 0 && expiry != 0) throw new MqttProtocolException(ReasonCode.ProtocolError, "Session expiry set in DISCONNECT after 0 in CONNECT");
-            _sessionExpiry = Math.Min(expiry, _options.MaximumSessionExpiry);
+            _sessionExpiry = Math.Min(expiry, _sessionExpiryLimit);
         }
-        if (disconnect.ReasonCode != ReasonCode.DisconnectWithWillMessage) _will = null;
+        // Only a normal disconnection (0x00, the only one 3.1.1 has) discards the will; 0x04 asks for it, and a client
+        // reporting an error (0x80 and up) ended abnormally (5.0, 3.14.4).
+        if (disconnect.ReasonCode == ReasonCode.Success) _will = null;
         _reason = DisconnectReason.ClientDisconnected;
+    }
+
+    private static MqttMessage WithoutWillDelay(MqttMessage will)
+    {
+        if (will.Properties is not { WillDelayInterval: not null } p) return will;
+        var properties = new MqttProperties
+        {
+            PayloadFormatIndicator = p.PayloadFormatIndicator,
+            MessageExpiryInterval = p.MessageExpiryInterval,
+            ContentType = p.ContentType,
+            ResponseTopic = p.ResponseTopic,
+            CorrelationData = p.CorrelationData,
+            UserProperties = p.UserProperties,
+        };
+        var empty = properties is { PayloadFormatIndicator: null, MessageExpiryInterval: null, ContentType: null, ResponseTopic: null, CorrelationData: null, UserProperties: null };
+        return new MqttMessage(will.Topic, will.Payload, will.QualityOfService, will.Retain, empty ? null : properties);
     }
 }

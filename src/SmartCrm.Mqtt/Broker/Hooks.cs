@@ -58,7 +58,24 @@ public readonly record struct ConnectionDecision
     /// <summary>Why the client is refused (sent in CONNACK; mapped to a 3.1.1 return code for 3.1.1 clients).</summary>
     public ReasonCode ReasonCode { get; }
 
-    /// <summary>Accepts the client with the host's identity object.</summary>
+    /// <summary>
+    /// Whose sessions this client may use. Sessions are kept per owner and client identifier: a connection resumes or
+    /// takes over (as the specification says for a repeated client identifier) only a session of its own owner, and
+    /// the same client identifier under another owner is another session, so no identity can end, resume or read
+    /// another's session by choosing its client identifier. Null means the user name from CONNECT; a host that
+    /// authenticates by something else (a certificate, a token mapped to a device) names the owner here, and a fresh
+    /// value per connection gives a connection a session nobody else can reach.
+    /// </summary>
+    public string? SessionOwner { get; init; }
+
+    /// <summary>
+    /// Longest session expiry, in seconds, this client may have (0: its session ends with its connection); lower than
+    /// <see cref="MqttBrokerOptions.MaximumSessionExpiry"/> for clients that should not leave state behind. A 5.0 client
+    /// is told the value in CONNACK. Null leaves the broker's maximum.
+    /// </summary>
+    public uint? MaximumSessionExpiry { get; init; }
+
+    /// <summary>Accepts the client with the host's identity object (its sessions belong to its user name unless <see cref="SessionOwner"/> says otherwise).</summary>
     public static ConnectionDecision Accept(object? identity = null) => new(true, identity, ReasonCode.Success);
 
     /// <summary>Refuses the client; typical codes: 0x86 bad user name or password, 0x87 not authorised, 0x8A banned, 0x85 client identifier not valid.</summary>
@@ -74,6 +91,9 @@ public enum TopicAccess
 
     /// <summary>Subscribe to a topic filter.</summary>
     Subscribe,
+
+    /// <summary>Leave a will on a topic name (asked at CONNECT; the will is published later on the client's behalf).</summary>
+    Will,
 }
 
 /// <summary>What the broker does with a message after <see cref="MqttBrokerOptions.MessageReceived"/>.</summary>
@@ -106,10 +126,11 @@ public enum DisconnectReason
 /// <summary>A connected client as the host sees it.</summary>
 public sealed class ConnectedClient
 {
-    internal ConnectedClient(string clientId, string? userName, object? identity, MqttProtocolVersion protocolVersion, EndPoint? remoteEndPoint)
+    internal ConnectedClient(string clientId, string? userName, object? identity, MqttProtocolVersion protocolVersion, EndPoint? remoteEndPoint, string? sessionOwner = null)
     {
         ClientId = clientId;
         UserName = userName;
+        SessionOwner = sessionOwner;
         Identity = identity;
         ProtocolVersion = protocolVersion;
         RemoteEndPoint = remoteEndPoint;
@@ -121,6 +142,9 @@ public sealed class ConnectedClient
 
     /// <summary>User name from CONNECT.</summary>
     public string? UserName { get; }
+
+    /// <summary>Owner of the client's session (see <see cref="ConnectionDecision.SessionOwner"/>): with <see cref="ClientId"/>, it names the session.</summary>
+    public string? SessionOwner { get; }
 
     /// <summary>The object the authentication hook returned.</summary>
     public object? Identity { get; }
@@ -138,7 +162,11 @@ public sealed class ConnectedClient
     public override string ToString() => $"{ClientId} ({UserName ?? "anonymous"}, {RemoteEndPoint})";
 }
 
-/// <summary>A PUBLISH the broker accepted, as handed to <see cref="MqttBrokerOptions.MessageReceived"/>.</summary>
-/// <param name="Client">Who published it.</param>
-/// <param name="Message">The message (topic aliases already resolved).</param>
-public sealed record InboundMessage(ConnectedClient Client, MqttMessage Message);
+/// <summary>A PUBLISH the broker accepted, or a will it is about to publish, as handed to <see cref="MqttBrokerOptions.MessageReceived"/>.</summary>
+/// <param name="Client">Who published it (for a will: the connection that left it, which has ended).</param>
+/// <param name="Message">The message (topic aliases already resolved; for a will, without the Will Delay Interval).</param>
+public sealed record InboundMessage(ConnectedClient Client, MqttMessage Message)
+{
+    /// <summary>True for a will published on the client's behalf after its connection ended; nobody waits for an acknowledgement.</summary>
+    public bool IsWill { get; init; }
+}

@@ -18,7 +18,7 @@ namespace SmartCrm.Mqtt.Broker;
 /// </summary>
 public sealed class MqttBroker : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SessionKey, Session> _sessions = new();
     private readonly ConcurrentDictionary<BrokerConnection, Task> _connections = new();
     private readonly Lock _sessionsGate = new();
     private readonly SubscriptionTree _subscriptions = new();
@@ -27,6 +27,9 @@ public sealed class MqttBroker : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private readonly List<IPEndPoint> _endpoints = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly string[] _forbidden;
+    private readonly Lock _stopGate = new();
+    private Task? _stop;
     private Timer? _sweep;
     private long _received;
     private long _routed;
@@ -44,6 +47,15 @@ public sealed class MqttBroker : IAsyncDisposable
         if (options.MaximumPacketSize < 64) throw new ArgumentException($"MaximumPacketSize {options.MaximumPacketSize} is too small for MQTT (at least 64)", nameof(options));
         if (options.TlsPort is not null && options.Certificate is null) throw new ArgumentException("TlsPort needs a Certificate", nameof(options));
         if (options.ReceiveMaximum == 0) throw new ArgumentException("ReceiveMaximum must be at least 1", nameof(options));
+        if (options.MaximumKeepAlive == 0) throw new ArgumentException("MaximumKeepAlive must be at least 1 second (null for no limit)", nameof(options));
+        if (options.ServerKeepAlive is { } imposed && options.MaximumKeepAlive is { } maximum && (imposed == 0 || imposed > maximum))
+            throw new ArgumentException($"ServerKeepAlive {imposed} is outside 1..MaximumKeepAlive ({maximum})", nameof(options));
+        ArgumentNullException.ThrowIfNull(options.ForbiddenTopicFilters, nameof(options.ForbiddenTopicFilters));
+        foreach (var filter in options.ForbiddenTopicFilters)
+        {
+            if (Topics.ValidateFilter(filter) is { } why) throw new ArgumentException($"ForbiddenTopicFilters: '{filter}' is not a topic filter: {why}", nameof(options));
+        }
+        _forbidden = [.. options.ForbiddenTopicFilters];
         Options = options;
         Logger = logger ?? NullLogger.Instance;
     }
@@ -76,11 +88,16 @@ public sealed class MqttBroker : IAsyncDisposable
     /// <summary>Sessions held (online and offline).</summary>
     public int SessionCount => _sessions.Count;
 
-    /// <summary>Number of subscriptions held by a client's session (0 when there is no session).</summary>
+    /// <summary>Number of subscriptions held by the sessions of a client identifier, whatever their owner (0 when there is none).</summary>
     public int SubscriptionCount(string clientId)
     {
-        if (!_sessions.TryGetValue(clientId, out var session)) return 0;
-        lock (session.Gate) return session.Subscriptions.Count;
+        var count = 0;
+        foreach (var session in _sessions.Values)
+        {
+            if (session.ClientId != clientId) continue;
+            lock (session.Gate) count += session.Subscriptions.Count;
+        }
+        return count;
     }
 
     /// <summary>PUBLISH packets accepted from clients since start.</summary>
@@ -206,21 +223,25 @@ public sealed class MqttBroker : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         if (Topics.ValidateName(message.Topic) is { } why) throw new ArgumentException($"Cannot publish to '{message.Topic}': {why}", nameof(message));
+        CheckProperties(message);
         if (message.Properties?.MessageExpiryInterval is { } expiry) message.ExpiresAt = Environment.TickCount64 + expiry * 1000L;
         Route(message);
     }
 
     /// <summary>
-    /// Sends a message to one client only, through that client's own matching subscriptions (for per-device topics
-    /// such as RPC requests and attribute pushes, which every device subscribes to under the same name). Queued
-    /// when the client is offline with a persistent session. False when the client has no session or no
+    /// Sends a message to one client's session only, through its own matching subscriptions (for per-device topics
+    /// such as RPC requests and attribute pushes, which every device subscribes to under the same name). The session
+    /// is the client's owner and client identifier, so it still reaches the client after it reconnects, and is
+    /// queued while it is offline with a persistent session. False when the session has ended or has no
     /// subscription matching the topic.
     /// </summary>
-    public bool PublishToClient(string clientId, MqttMessage message)
+    public bool PublishToClient(ConnectedClient client, MqttMessage message)
     {
+        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(message);
         if (Topics.ValidateName(message.Topic) is { } why) throw new ArgumentException($"Cannot publish to '{message.Topic}': {why}", nameof(message));
-        if (!_sessions.TryGetValue(clientId, out var session)) return false;
+        CheckProperties(message);
+        if (!_sessions.TryGetValue(new SessionKey(client.SessionOwner, client.ClientId), out var session)) return false;
         if (message.Properties?.MessageExpiryInterval is { } expiry) message.ExpiresAt = Environment.TickCount64 + expiry * 1000L;
         var found = false;
         var qos = QualityOfService.AtMostOnce;
@@ -243,12 +264,42 @@ public sealed class MqttBroker : IAsyncDisposable
         return found;
     }
 
-    /// <summary>Disconnects a client (5.0 clients get DISCONNECT with <paramref name="reasonCode"/>); false when it is not connected.</summary>
+    /// <summary>Disconnects every connection using a client identifier, whatever its owner (5.0 clients get DISCONNECT with <paramref name="reasonCode"/>); false when none is connected. Their wills are published.</summary>
     public bool DisconnectClient(string clientId, ReasonCode reasonCode = ReasonCode.AdministrativeAction)
     {
-        if (!_sessions.TryGetValue(clientId, out var session) || session.Connection is not { } connection) return false;
+        var any = false;
+        foreach (var session in _sessions.Values)
+        {
+            if (session.ClientId != clientId || session.Connection is not { } connection) continue;
+            connection.Abort(DisconnectReason.ServerDisconnected, reasonCode);
+            any = true;
+        }
+        return any;
+    }
+
+    /// <summary>Disconnects the connection of one client's session (5.0 clients get DISCONNECT with <paramref name="reasonCode"/>); false when it is not connected. Its will is published.</summary>
+    public bool DisconnectClient(ConnectedClient client, ReasonCode reasonCode = ReasonCode.AdministrativeAction)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (!_sessions.TryGetValue(new SessionKey(client.SessionOwner, client.ClientId), out var session) || session.Connection is not { } connection) return false;
         connection.Abort(DisconnectReason.ServerDisconnected, reasonCode);
         return true;
+    }
+
+    /// <summary>A host message whose properties a PUBLISH cannot carry would fail at the first 5.0 subscriber, after others had it: refuse it whole.</summary>
+    private static void CheckProperties(MqttMessage message)
+    {
+        if (message.Properties is { } properties) PropertyCodec.Size(properties, (int)PacketType.Publish);
+    }
+
+    /// <summary>True when a filter (shared or not) could receive a topic of a forbidden filter.</summary>
+    internal bool IsForbidden(string filter)
+    {
+        foreach (var forbidden in _forbidden)
+        {
+            if (Topics.Overlap(forbidden, filter)) return true;
+        }
+        return false;
     }
 
     /// <summary>Routes a message to the sessions whose subscriptions match: one copy per session (highest QoS, all subscription identifiers), one member per shared group.</summary>
@@ -265,7 +316,7 @@ public sealed class MqttBroker : IAsyncDisposable
         if (plain.Count == 1)
         {
             var only = plain[0];
-            if (!(only.Options.NoLocal && message.PublisherId == only.Session.ClientId))
+            if (!(only.Options.NoLocal && ReferenceEquals(message.Publisher, only.Session)))
                 only.Session.Deliver(DeliveryFor(message, only, null));
         }
         else if (plain.Count > 1)
@@ -292,7 +343,7 @@ public sealed class MqttBroker : IAsyncDisposable
         foreach (var subscription in plain)
         {
             var session = subscription.Session;
-            if (subscription.Options.NoLocal && message.PublisherId == session.ClientId) continue;
+            if (subscription.Options.NoLocal && ReferenceEquals(message.Publisher, session)) continue;
             if (!index.TryGetValue(session, out var at))
             {
                 index[session] = deliveries.Count;
@@ -317,23 +368,35 @@ public sealed class MqttBroker : IAsyncDisposable
         targets.Clear();
     }
 
-    internal Session AttachSession(BrokerConnection connection, string clientId, bool cleanStart, uint sessionExpiry, out bool sessionPresent)
+    /// <summary>
+    /// Gives a connection the session of its owner and client identifier: a connected one is taken over (its
+    /// connection closed with 0x8E), an offline one resumed, or a new one made. Other owners' sessions of the same
+    /// client identifier are never touched.
+    /// </summary>
+    internal Session AttachSession(BrokerConnection connection, SessionKey key, bool cleanStart, uint sessionExpiry, out bool sessionPresent)
     {
         MqttMessage? willToPublish = null;
+        ConnectedClient? willFrom = null;
         Session session;
         lock (_sessionsGate)
         {
             sessionPresent = false;
-            if (_sessions.TryGetValue(clientId, out var existing))
+            if (_sessions.TryGetValue(key, out var existing))
             {
                 if (existing.Connection is { } old && old != connection)
                 {
                     old.Abort(DisconnectReason.SessionTakenOver, ReasonCode.SessionTakenOver);
                     existing.Detach(old);
                 }
-                // A reconnect before the will delay has passed cancels the will (5.0, 3.1.2.5), unless the session starts afresh.
-                if (cleanStart) willToPublish = existing.PendingWill;
+                // A reconnect before the will delay has passed cancels the will (5.0, 3.1.2.5), unless the session starts afresh:
+                // then the session ends, and a session's end sends its will.
+                if (cleanStart)
+                {
+                    willToPublish = existing.PendingWill;
+                    willFrom = existing.PendingWillFrom;
+                }
                 existing.PendingWill = null;
+                existing.PendingWillFrom = null;
                 if (cleanStart)
                 {
                     EndSession(existing);
@@ -342,15 +405,15 @@ public sealed class MqttBroker : IAsyncDisposable
                 {
                     existing.ExpiresAt = 0;
                     existing.ExpiryInterval = sessionExpiry;
-                    existing.Owner = connection;
+                    existing.Holder = connection;
                     sessionPresent = true;
                     return existing;
                 }
             }
-            session = new Session(clientId, Options.MaximumQueuedMessages) { ExpiryInterval = sessionExpiry, Owner = connection };
-            _sessions[clientId] = session;
+            session = new Session(key.ClientId, Options.MaximumQueuedMessages, key.Owner) { ExpiryInterval = sessionExpiry, Holder = connection };
+            _sessions[key] = session;
         }
-        if (willToPublish is not null) PublishWill(willToPublish);
+        if (willToPublish is not null) PublishWill(willToPublish, willFrom);
         return session;
     }
 
@@ -367,34 +430,47 @@ public sealed class MqttBroker : IAsyncDisposable
         }
     }
 
-    internal void ConnectionClosed(BrokerConnection connection, Session session, ConnectedClient client, DisconnectReason reason, MqttMessage? will, uint sessionExpiry)
+    /// <summary>
+    /// A connection that had a session has ended: detach it, and publish its will now, later (5.0 Will Delay
+    /// Interval, cut short by the session's end) or never (DISCONNECT 0x00 already dropped it; a new connection
+    /// resumed the session within the delay).
+    /// </summary>
+    internal void ConnectionClosed(BrokerConnection connection, Session session, ConnectedClient client, DisconnectReason reason, MqttMessage? will, uint willDelay, uint sessionExpiry)
     {
         MqttMessage? publishNow = null;
+        // A broker going down takes the wills' subscribers with it, and a device's "offline" would be untrue.
+        if (_stopping.IsCancellationRequested) will = null;
         lock (_sessionsGate)
         {
             session.Detach(connection);
-            var owner = _sessions.TryGetValue(session.ClientId, out var current) && current == session && session.Owner == connection;
-            var willDelay = will?.Properties?.WillDelayInterval ?? 0;
+            var holder = _sessions.TryGetValue(session.Key, out var current) && current == session && session.Holder == connection;
             if (will is not null)
             {
-                if (owner && willDelay > 0 && sessionExpiry > 0)
+                if (!holder)
+                {
+                    // Another connection took the session over: it either resumed it, which cancels a delayed will,
+                    // or started afresh, which ended it and so sends the will now.
+                    if (willDelay == 0 || session.Ended) publishNow = will;
+                }
+                else if (willDelay > 0 && sessionExpiry > 0)
                 {
                     session.PendingWill = will;
+                    session.PendingWillFrom = client;
                     session.WillDueAt = Environment.TickCount64 + Math.Min(willDelay, sessionExpiry) * 1000L;
                 }
-                else if (reason != DisconnectReason.SessionTakenOver || willDelay == 0)
+                else
                 {
                     publishNow = will;
                 }
             }
-            if (owner)
+            if (holder)
             {
                 session.ExpiryInterval = sessionExpiry;
                 if (sessionExpiry == 0) EndSession(session);
                 else if (sessionExpiry != uint.MaxValue) session.ExpiresAt = Environment.TickCount64 + sessionExpiry * 1000L;
             }
         }
-        if (publishNow is not null) PublishWill(publishNow);
+        if (publishNow is not null) PublishWill(publishNow, client);
         Logger.LogDebug("MQTT client {Client} disconnected: {Reason}", client.ClientId, reason);
         try
         {
@@ -406,16 +482,45 @@ public sealed class MqttBroker : IAsyncDisposable
         }
     }
 
-    private void PublishWill(MqttMessage will)
+    /// <summary>Publishes a will on behalf of the client that left it: through the host's message hook when there is one, like any publication.</summary>
+    private void PublishWill(MqttMessage will, ConnectedClient? from)
     {
+        if (_stopping.IsCancellationRequested) return;
         if (will.Properties?.MessageExpiryInterval is { } expiry) will.ExpiresAt = Environment.TickCount64 + expiry * 1000L;
-        Route(will);
+        if (Options.MessageReceived is { } hook && from is not null)
+        {
+            _ = PublishWillThroughHostAsync(hook, will, from);
+            return;
+        }
+        try
+        {
+            Route(will);
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "MQTT will of {Client} on {Topic} could not be published", from?.ClientId, will.Topic);
+        }
+    }
+
+    private async Task PublishWillThroughHostAsync(Func<InboundMessage, CancellationToken, ValueTask<MessageDisposition>> hook, MqttMessage will, ConnectedClient from)
+    {
+        try
+        {
+            if (await hook(new InboundMessage(from, will) { IsWill = true }, _stopping.Token) == MessageDisposition.Deliver) Route(will);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+        {
+            Logger.LogWarning(e, "MQTT will of {Client} on {Topic} was not taken by the host", from.ClientId, will.Topic);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Removes a session and its subscriptions; call under the sessions lock.</summary>
     private void EndSession(Session session)
     {
-        _sessions.TryRemove(new KeyValuePair<string, Session>(session.ClientId, session));
+        _sessions.TryRemove(new KeyValuePair<SessionKey, Session>(session.Key, session));
         List<Subscription> subscriptions;
         lock (session.Gate)
         {
@@ -482,7 +587,7 @@ public sealed class MqttBroker : IAsyncDisposable
                 Logger.LogInformation("MQTT client {Client} at {Remote} timed out", connection.Client?.ClientId ?? "(connecting)", connection.RemoteEndPoint);
                 connection.Abort(DisconnectReason.KeepAliveTimeout, ReasonCode.KeepAliveTimeout);
             }
-            List<MqttMessage>? wills = null;
+            List<(MqttMessage Will, ConnectedClient? From)>? wills = null;
             foreach (var session in _sessions.Values)
             {
                 if (session.Connection is not null) continue;
@@ -494,15 +599,16 @@ public sealed class MqttBroker : IAsyncDisposable
                     if (session.Connection is not null || session.Ended) continue;
                     if (session.PendingWill is { } will && (session.WillDueAt <= now || expired))
                     {
-                        (wills ??= []).Add(will);
+                        (wills ??= []).Add((will, session.PendingWillFrom));
                         session.PendingWill = null;
+                        session.PendingWillFrom = null;
                     }
                     if (expired) EndSession(session);
                 }
             }
             if (wills is not null)
             {
-                foreach (var will in wills) PublishWill(will);
+                foreach (var (will, from) in wills) PublishWill(will, from);
             }
         }
         catch (Exception e)
@@ -511,10 +617,14 @@ public sealed class MqttBroker : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops listening and closes every connection (5.0 clients get DISCONNECT 0x8B server shutting down).</summary>
-    public async Task StopAsync()
+    /// <summary>Stops listening and closes every connection (5.0 clients get DISCONNECT 0x8B server shutting down); later calls wait for the same stop.</summary>
+    public Task StopAsync()
     {
-        if (_stopping.IsCancellationRequested) return;
+        lock (_stopGate) return _stop ??= StopOnceAsync();
+    }
+
+    private async Task StopOnceAsync()
+    {
         await _stopping.CancelAsync();
         foreach (var listener in _listeners) listener.Dispose();
         try
@@ -533,6 +643,10 @@ public sealed class MqttBroker : IAsyncDisposable
         {
             Logger.LogWarning("MQTT broker stopped with connections still closing");
         }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "MQTT connection failed while the broker stopped");
+        }
         if (_sweep is not null) await _sweep.DisposeAsync();
     }
 
@@ -540,6 +654,11 @@ public sealed class MqttBroker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        // A connection still closing after the stop's wait still uses these; the collector takes them then.
+        foreach (var connection in _connections.Values)
+        {
+            if (!connection.IsCompleted) return;
+        }
         _stopping.Dispose();
         _subscriptions.Dispose();
     }

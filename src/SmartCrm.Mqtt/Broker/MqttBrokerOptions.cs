@@ -51,8 +51,23 @@ public sealed class MqttBrokerOptions
     /// <summary>Time a new connection has to send CONNECT.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Keep-alive imposed on 5.0 clients (Server Keep Alive), or null to accept theirs.</summary>
+    /// <summary>Keep-alive imposed on every 5.0 client (Server Keep Alive), or null to accept theirs within <see cref="MaximumKeepAlive"/>.</summary>
     public ushort? ServerKeepAlive { get; set; }
+
+    /// <summary>
+    /// Longest keep-alive, in seconds, a client may ask for (null: no limit; at least 1). A 5.0 client asking for more,
+    /// or for none (0), is given this value as Server Keep Alive in CONNACK; a 3.1.1 client, which cannot be told, is
+    /// refused with return code 2 (identifier rejected), as mosquitto's max_keepalive does. A client silent for 1.5
+    /// times its keep-alive is disconnected.
+    /// </summary>
+    public ushort? MaximumKeepAlive { get; set; }
+
+    /// <summary>
+    /// Topic filters nobody may subscribe to (for example <c>$SYS/#</c> or a private subtree). A SUBSCRIBE filter that
+    /// could receive any topic one of these matches (<c>#</c> and <c>+/keys</c> against <c>secret/#</c>, shared
+    /// subscriptions by their filter) is refused in SUBACK: 0x87 not authorised in 5.0, 0x80 in 3.1.1.
+    /// </summary>
+    public IReadOnlyList<string> ForbiddenTopicFilters { get; set; } = [];
 
     /// <summary>
     /// Decides on each CONNECT. Null accepts everyone. Runs before any session state changes, so a refusal leaves
@@ -61,9 +76,10 @@ public sealed class MqttBrokerOptions
     public Func<ConnectionRequest, CancellationToken, ValueTask<ConnectionDecision>>? Authenticate { get; set; }
 
     /// <summary>
-    /// Decides whether a client may publish to a topic name or subscribe to a topic filter (the filter as sent,
-    /// shared prefix included). Null allows everything. A refused PUBLISH is dropped (5.0 QoS 1/2: acknowledged
-    /// with 0x87 not authorised); a refused filter gets a failure in SUBACK.
+    /// Decides whether a client may publish to a topic name, subscribe to a topic filter (the filter as sent,
+    /// shared prefix included) or leave a will on a topic name (<see cref="TopicAccess.Will"/>, asked at CONNECT).
+    /// Null allows everything. A refused PUBLISH is dropped (5.0 QoS 1/2: acknowledged with 0x87 not authorised); a
+    /// refused filter gets a failure in SUBACK; a refused will refuses the connection with 0x87.
     /// </summary>
     public Func<ConnectedClient, string, TopicAccess, ValueTask<bool>>? Authorize { get; set; }
 
@@ -73,6 +89,7 @@ public sealed class MqttBrokerOptions
     /// durable data; messages of one connection are handed over in order and acknowledged in order, and several
     /// may be in the host's hands at once (up to <see cref="ReceiveMaximum"/>). If the task fails the message is not
     /// forwarded: a 5.0 client gets reason 0x80, a 3.1.1 client is disconnected so that it sends the message again.
+    /// Wills pass through here too (<see cref="InboundMessage.IsWill"/>) before they are published.
     /// </summary>
     public Func<InboundMessage, CancellationToken, ValueTask<MessageDisposition>>? MessageReceived { get; set; }
 

@@ -5,12 +5,15 @@ namespace SmartCrm.Mqtt.Broker;
 /// <summary>One message on its way to one session.</summary>
 internal readonly record struct Delivery(MqttMessage Message, QualityOfService QualityOfService, bool Retain, List<int>? SubscriptionIds);
 
+/// <summary>What names a session: the owner the host gave the client (see <see cref="ConnectionDecision.SessionOwner"/>) and the client identifier.</summary>
+internal readonly record struct SessionKey(string? Owner, string ClientId);
+
 /// <summary>
 /// A client's state that may outlive its connection: subscriptions, messages waiting to be sent, QoS 1/2
 /// messages sent but not yet acknowledged, QoS 2 packet identifiers received but not yet released, the will.
 /// Every field is guarded by <see cref="Gate"/>.
 /// </summary>
-internal sealed class Session(string clientId, int maximumQueued)
+internal sealed class Session(string clientId, int maximumQueued, string? owner = null)
 {
     private sealed class InFlight
     {
@@ -26,12 +29,14 @@ internal sealed class Session(string clientId, int maximumQueued)
 
     public Lock Gate { get; } = new();
     public string ClientId { get; } = clientId;
+    public string? Owner { get; } = owner;
+    public SessionKey Key => new(Owner, ClientId);
     public Dictionary<string, Subscription> Subscriptions { get; } = new(StringComparer.Ordinal);
     /// <summary>QoS 2 packet identifiers received and acknowledged with PUBREC, awaiting PUBREL.</summary>
     public HashSet<ushort> ReceivedQoS2 { get; } = [];
     public BrokerConnection? Connection { get; set; }
     /// <summary>The connection that last took this session at CONNECT (set before it attaches, so an older connection closing meanwhile cannot end the session).</summary>
-    public BrokerConnection? Owner { get; set; }
+    public BrokerConnection? Holder { get; set; }
     public bool IsOnline => Volatile.Read(ref _online);
     private bool _online;
 
@@ -39,8 +44,9 @@ internal sealed class Session(string clientId, int maximumQueued)
     public uint ExpiryInterval { get; set; }
     /// <summary><see cref="Environment.TickCount64"/> at which the offline session ends (0 = not scheduled).</summary>
     public long ExpiresAt { get; set; }
-    /// <summary>Will waiting for its delay (5.0) to pass, and when it is due.</summary>
+    /// <summary>Will waiting for its delay (5.0) to pass, who left it, and when it is due.</summary>
     public MqttMessage? PendingWill { get; set; }
+    public ConnectedClient? PendingWillFrom { get; set; }
     public long WillDueAt { get; set; }
     public bool Ended { get; set; }
     public int Dropped { get; private set; }

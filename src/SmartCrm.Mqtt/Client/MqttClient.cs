@@ -181,7 +181,9 @@ public sealed class MqttClient : IAsyncDisposable
             Resume(connection, ack.SessionPresent);
             _connectedSignal.TrySetResult();
         }
-        if (_options.KeepAlive > 0) _ = KeepAliveAsync(connection);
+        // A Server Keep Alive replaces ours (5.0, 3.2.2.3.14): the broker will hold us to it.
+        var keepAlive = p?.ServerKeepAlive ?? _options.KeepAlive;
+        if (keepAlive > 0) _ = KeepAliveAsync(connection, keepAlive);
         Connected?.Invoke(result);
         return result;
     }
@@ -424,9 +426,9 @@ public sealed class MqttClient : IAsyncDisposable
         return true;
     }
 
-    private async Task KeepAliveAsync(Connection connection)
+    private static async Task KeepAliveAsync(Connection connection, ushort keepAlive)
     {
-        var keepAliveMs = _options.KeepAlive * 1000L;
+        var keepAliveMs = keepAlive * 1000L;
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(keepAliveMs / 4, 50, 1000));
         try
         {
@@ -481,12 +483,14 @@ public sealed class MqttClient : IAsyncDisposable
         }
         await CloseAsync(connection);
         Disconnected?.Invoke(error);
-        if (reconnect) await ReconnectAsync();
+        // Taken over: another client uses our identifier. Coming straight back would take it over in turn, and the
+        // two would throw each other out many times a second; wait the longest delay instead.
+        var takenOver = error is MqttConnectException { ReasonCode: ReasonCode.SessionTakenOver };
+        if (reconnect) await ReconnectAsync(takenOver ? _options.MaximumReconnectDelay : _options.ReconnectDelay);
     }
 
-    private async Task ReconnectAsync()
+    private async Task ReconnectAsync(TimeSpan delay)
     {
-        var delay = _options.ReconnectDelay;
         var cleanStart = _options.ProtocolVersion == MqttProtocolVersion.V311 && _options.CleanStart;
         while (!_lifetime.IsCancellationRequested)
         {

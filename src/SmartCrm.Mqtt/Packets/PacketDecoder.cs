@@ -108,7 +108,13 @@ public sealed class PacketDecoder
             PacketType.Auth => throw new MqttProtocolException("AUTH does not exist in MQTT 3.1.1"),
             _ => throw new MqttProtocolException("Packet type 0 is reserved"),
         };
-        if (!reader.End) throw new MqttProtocolException($"{reader.Remaining} unexpected bytes at the end of {type}");
+        if (!reader.End)
+        {
+            throw new MqttProtocolException($"{reader.Remaining} unexpected bytes at the end of {type}")
+            {
+                ProtocolLevel = packet is ConnectPacket { ProtocolVersion: MqttProtocolVersion.V500 } ? (byte)5 : (byte)0,
+            };
+        }
         return packet;
     }
 
@@ -123,6 +129,19 @@ public sealed class PacketDecoder
         }
         if (level is not (4 or 5)) throw new MqttProtocolException(ReasonCode.UnsupportedProtocolVersion, $"Protocol level {level} is not supported (4 = 3.1.1, 5 = 5.0)") { ProtocolLevel = level };
         var version = (MqttProtocolVersion)level;
+        try
+        {
+            return ReadConnectBody(ref r, version);
+        }
+        catch (MqttProtocolException e) when (version == MqttProtocolVersion.V500 && e.ProtocolLevel == 0)
+        {
+            // Marked with the level so that the broker can tell a 5.0 client why in CONNACK.
+            throw new MqttProtocolException(e.ReasonCode, e.Message) { ProtocolLevel = level };
+        }
+    }
+
+    private static ConnectPacket ReadConnectBody(ref PacketReader r, MqttProtocolVersion version)
+    {
         var v5 = version == MqttProtocolVersion.V500;
         var flags = r.ReadByte();
         if ((flags & 0x01) != 0) throw new MqttProtocolException("CONNECT reserved flag is set");
@@ -142,8 +161,10 @@ public sealed class PacketDecoder
             var willProperties = v5 ? PropertyCodec.Read(ref r, PropertyCodec.Will, out _, out _) : null;
             var topic = r.ReadString("will topic");
             if (Topics.ValidateName(topic) is { } why) throw new MqttProtocolException(ReasonCode.TopicNameInvalid, "Will topic: " + why);
-            var payload = r.ReadBinary().ToArray();
-            packet.Will = new MqttMessage(topic, payload, (QualityOfService)willQos, willRetain, willProperties);
+            var payload = r.ReadBinary();
+            if (willProperties?.PayloadFormatIndicator == 1 && !System.Text.Unicode.Utf8.IsValid(payload))
+                throw new MqttProtocolException(ReasonCode.PayloadFormatInvalid, "Will payload marked as UTF-8 is not well-formed UTF-8");
+            packet.Will = new MqttMessage(topic, payload.ToArray(), (QualityOfService)willQos, willRetain, willProperties);
         }
         if (hasUser) packet.UserName = r.ReadString("user name");
         if (hasPassword) packet.Password = r.ReadBinary().ToArray();

@@ -20,7 +20,24 @@ internal static class BrokerCommand
         var certificatePassword = new Option<string?>("--certificate-password") { Description = "Password of the .pfx file" };
         var maxPacketSize = new Option<int>("--max-packet-size") { Description = "Largest packet accepted, in bytes", DefaultValueFactory = _ => 1024 * 1024 };
         var maxQueued = new Option<int>("--max-queued") { Description = "Messages kept per session while its client is offline or busy", DefaultValueFactory = _ => 1000 };
-        var command = new Command("broker", "Run the MQTT 3.1.1 / 5.0 broker on its own") { port, address, allowAnonymous, users, tlsPort, certificate, certificatePassword, maxPacketSize, maxQueued };
+        var maxKeepAlive = new Option<int?>("--max-keep-alive") { Description = "Longest keep-alive in seconds a client may ask for: 5.0 clients are told it (Server Keep Alive), 3.1.1 clients asking for more or for none are refused, like mosquitto's max_keepalive" };
+        var receiveMaximum = new Option<int>("--receive-maximum") { Description = "QoS 1/2 messages a client may have unacknowledged towards the broker (5.0 Receive Maximum)", DefaultValueFactory = _ => 1024 };
+        var topicAliasMaximum = new Option<int>("--topic-alias-maximum") { Description = "Highest topic alias a 5.0 client may use (0: none)", DefaultValueFactory = _ => 64 };
+        var forbid = new Option<string[]>("--forbid-subscription") { Description = "A topic filter nobody may subscribe to, nor to any filter reaching its topics (refused in SUBACK); repeat for more", AllowMultipleArgumentsPerToken = false };
+        maxKeepAlive.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1 or > 65535) r.AddError("--max-keep-alive: 1 to 65535 seconds"); });
+        receiveMaximum.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 65535) r.AddError("--receive-maximum: 1 to 65535"); });
+        topicAliasMaximum.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--topic-alias-maximum: 0 to 65535"); });
+        forbid.Validators.Add(r =>
+        {
+            foreach (var filter in r.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (Topics.ValidateFilter(filter) is { } why) r.AddError($"--forbid-subscription: '{filter}' is not a topic filter: {why}");
+            }
+        });
+        var command = new Command("broker", "Run the MQTT 3.1.1 / 5.0 broker on its own")
+        {
+            port, address, allowAnonymous, users, tlsPort, certificate, certificatePassword, maxPacketSize, maxQueued, maxKeepAlive, receiveMaximum, topicAliasMaximum, forbid,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!IPAddress.TryParse(parse.GetValue(address), out var ip))
@@ -56,6 +73,11 @@ internal static class BrokerCommand
                 Certificate = serverCertificate,
                 MaximumPacketSize = parse.GetValue(maxPacketSize),
                 MaximumQueuedMessages = parse.GetValue(maxQueued),
+                MaximumKeepAlive = (ushort?)parse.GetValue(maxKeepAlive),
+                ReceiveMaximum = (ushort)parse.GetValue(receiveMaximum),
+                TopicAliasMaximum = (ushort)parse.GetValue(topicAliasMaximum),
+                ForbiddenTopicFilters = parse.GetValue(forbid) ?? [],
+                // Sessions belong to the user name (the default owner): a user resumes and takes over only its own.
                 Authenticate = (request, _) => ValueTask.FromResult(Decide(request, anonymous, known)),
             };
             await using var broker = new MqttBroker(options, loggers.CreateLogger("smartcrm.broker"));

@@ -23,7 +23,9 @@ public sealed class DeviceRpcException(string message, bool timedOut) : Exceptio
 /// The embedded MQTT broker speaking ThingsBoard's device API: the access token is the user name; a device publishes
 /// telemetry and attributes to <c>v1/devices/me/...</c> (acknowledged once stored), asks for attributes, answers and makes RPC
 /// calls; shared attributes and server RPC reach it through its own subscriptions. The user name <c>provision</c> may only
-/// provision. Connections drive the device's online status.
+/// provision. Connections drive the device's online status. A device's sessions are its own whatever client identifier
+/// it uses, and every provisioning connection has one of its own that ends with it: nobody can take over, read or end
+/// another's session by using its client identifier.
 /// </summary>
 public sealed class DeviceGateway(
     IOptions<MqttOptions> options, DeviceDirectory directory, DeviceMessages messages, DeviceProvisioning provisioning, SharedAttributesChanged sharedChanged,
@@ -33,8 +35,9 @@ public sealed class DeviceGateway(
     private static readonly object ProvisionClient = new();
 
     private readonly ILogger _logger = loggers.CreateLogger<DeviceGateway>();
-    private readonly ConcurrentDictionary<long, ConcurrentDictionary<string, byte>> _clients = new();
-    private readonly ConcurrentDictionary<(string Client, int Request), TaskCompletionSource<JsonElement>> _calls = new();
+    private readonly ConcurrentDictionary<long, ConcurrentDictionary<ConnectedClient, byte>> _clients = new();
+    // Keyed by device: an answer counts only from the device that was asked, whatever client identifier it shares with others.
+    private readonly ConcurrentDictionary<(long Device, int Request), TaskCompletionSource<JsonElement>> _calls = new();
     private MqttBroker? _broker;
     private System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
     private int _nextRequest;
@@ -69,6 +72,10 @@ public sealed class DeviceGateway(
             TlsPort = settings.TlsPort,
             Certificate = _certificate,
             MaximumPacketSize = settings.MaxPacketBytes,
+            MaximumKeepAlive = (ushort?)settings.MaxKeepAlive,
+            ReceiveMaximum = (ushort)settings.ReceiveMaximum,
+            TopicAliasMaximum = (ushort)settings.TopicAliasMaximum,
+            ForbiddenTopicFilters = settings.ForbiddenSubscriptions,
             Authenticate = AuthenticateAsync,
             Authorize = (client, topic, access) => ValueTask.FromResult(Allowed(client, topic, access)),
             MessageReceived = ReceiveAsync,
@@ -105,24 +112,38 @@ public sealed class DeviceGateway(
 
     private async ValueTask<ConnectionDecision> AuthenticateAsync(ConnectionRequest request, CancellationToken cancellationToken)
     {
-        if (request.UserName == "provision") return ConnectionDecision.Accept(ProvisionClient);
-        if (request.UserName is { Length: > 0 } token && await directory.FindByTokenAsync(token, cancellationToken) is { } device) return ConnectionDecision.Accept(device);
+        // A provisioning request owns a session of its own, which ends with its connection: it can reach nobody's, nobody can reach it.
+        if (request.UserName == "provision") return ConnectionDecision.Accept(ProvisionClient) with { SessionOwner = "provision:" + Guid.NewGuid().ToString("N"), MaximumSessionExpiry = 0 };
+        if (request.UserName is { Length: > 0 } token && await directory.FindByTokenAsync(token, cancellationToken) is { } device)
+            return ConnectionDecision.Accept(device) with { SessionOwner = "device:" + device.Id.ToString(CultureInfo.InvariantCulture) };
         _logger.LogWarning("MQTT connection from {Address} refused: unknown device token (client {Client})", request.RemoteEndPoint, request.ClientId);
         return ConnectionDecision.Refuse(ReasonCode.BadUserNameOrPassword);
     }
 
-    /// <summary>ThingsBoard's device topics, and nothing else: a device cannot read or write another device's data.</summary>
+    /// <summary>
+    /// ThingsBoard's device topics, and nothing else: a device cannot read or write another device's data. A will may
+    /// only carry what the device could send about itself (telemetry, attributes); a provisioning request leaves none.
+    /// </summary>
     public static bool Allowed(ConnectedClient client, string topic, TopicAccess access)
     {
         if (client.Identity == ProvisionClient)
         {
-            return access == TopicAccess.Publish ? topic is "/provision/request" or "/provision" : topic == "/provision/response";
+            return access switch
+            {
+                TopicAccess.Publish => topic is "/provision/request" or "/provision",
+                TopicAccess.Subscribe => topic == "/provision/response",
+                _ => false,
+            };
         }
         if (client.Identity is not DeviceIdentity) return false;
-        return access == TopicAccess.Publish
-            ? topic is Me + "telemetry" or Me + "attributes"
-              || IsNumbered(topic, Me + "attributes/request/") || IsNumbered(topic, Me + "rpc/response/") || IsNumbered(topic, Me + "rpc/request/")
-            : topic is Me + "attributes" or Me + "attributes/response/+" or Me + "rpc/request/+" or Me + "rpc/response/+";
+        return access switch
+        {
+            TopicAccess.Publish => topic is Me + "telemetry" or Me + "attributes"
+                || IsNumbered(topic, Me + "attributes/request/") || IsNumbered(topic, Me + "rpc/response/") || IsNumbered(topic, Me + "rpc/request/"),
+            TopicAccess.Subscribe => topic is Me + "attributes" or Me + "attributes/response/+" or Me + "rpc/request/+" or Me + "rpc/response/+",
+            TopicAccess.Will => topic is Me + "telemetry" or Me + "attributes",
+            _ => false,
+        };
     }
 
     private static bool IsNumbered(string topic, string prefix) =>
@@ -134,8 +155,9 @@ public sealed class DeviceGateway(
         var payload = inbound.Message.Payload;
         if (inbound.Client.Identity == ProvisionClient)
         {
+            if (inbound.IsWill) return MessageDisposition.Consume;
             var answer = await provisioning.ProvisionAsync(payload, (inbound.Client.RemoteEndPoint as IPEndPoint)?.Address, cancellationToken);
-            _broker!.PublishToClient(inbound.Client.ClientId, new MqttMessage("/provision/response", JsonSerializer.SerializeToUtf8Bytes(answer, ProvisionAnswer.Json), QualityOfService.AtLeastOnce));
+            _broker!.PublishToClient(inbound.Client, new MqttMessage("/provision/response", JsonSerializer.SerializeToUtf8Bytes(answer, ProvisionAnswer.Json), QualityOfService.AtLeastOnce));
             return MessageDisposition.Consume;
         }
         var device = (DeviceIdentity)inbound.Client.Identity!;
@@ -150,8 +172,10 @@ public sealed class DeviceGateway(
                     await messages.ClientAttributesAsync(device, payload, cancellationToken);
                     break;
                 default:
+                    // A will speaks after the connection has gone: nobody is left to answer or to be answered.
+                    if (inbound.IsWill) break;
                     if (topic.StartsWith(Me + "attributes/request/", StringComparison.Ordinal)) await AnswerAttributesAsync(inbound.Client, device, topic, payload, cancellationToken);
-                    else if (topic.StartsWith(Me + "rpc/response/", StringComparison.Ordinal)) RpcAnswered(inbound.Client, topic, payload);
+                    else if (topic.StartsWith(Me + "rpc/response/", StringComparison.Ordinal)) RpcAnswered(device, topic, payload);
                     else if (topic.StartsWith(Me + "rpc/request/", StringComparison.Ordinal)) AnswerDeviceRpc(inbound.Client, topic, payload);
                     break;
             }
@@ -177,7 +201,7 @@ public sealed class DeviceGateway(
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
         var answer = await DeviceAttributes.RequestedAsync(db, device.Id, clientKeys, sharedKeys, cancellationToken);
-        _broker!.PublishToClient(client.ClientId, new MqttMessage(Me + "attributes/response/" + request, JsonSerializer.SerializeToUtf8Bytes(answer), QualityOfService.AtLeastOnce));
+        _broker!.PublishToClient(client, new MqttMessage(Me + "attributes/response/" + request, JsonSerializer.SerializeToUtf8Bytes(answer), QualityOfService.AtLeastOnce));
     }
 
     /// <summary>Client-side RPC: the device asks the server. Only getCurrentTime is answered; anything else gets an error.</summary>
@@ -198,13 +222,13 @@ public sealed class DeviceGateway(
         object answer = method == "getCurrentTime"
             ? new { time = clock.GetUtcNow().ToUnixTimeMilliseconds() }
             : new { error = $"Unknown method '{method}'" };
-        _broker!.PublishToClient(client.ClientId, new MqttMessage(Me + "rpc/response/" + request, JsonSerializer.SerializeToUtf8Bytes(answer), QualityOfService.AtLeastOnce));
+        _broker!.PublishToClient(client, new MqttMessage(Me + "rpc/response/" + request, JsonSerializer.SerializeToUtf8Bytes(answer), QualityOfService.AtLeastOnce));
     }
 
-    private void RpcAnswered(ConnectedClient client, string topic, ReadOnlyMemory<byte> payload)
+    private void RpcAnswered(DeviceIdentity device, string topic, ReadOnlyMemory<byte> payload)
     {
         if (!int.TryParse(topic.AsSpan((Me + "rpc/response/").Length), NumberStyles.None, CultureInfo.InvariantCulture, out var request)) return;
-        if (!_calls.TryRemove((client.ClientId, request), out var call)) return;
+        if (!_calls.TryRemove((device.Id, request), out var call)) return;
         try
         {
             using var document = JsonDocument.Parse(payload);
@@ -231,10 +255,10 @@ public sealed class DeviceGateway(
         var request = Interlocked.Increment(ref _nextRequest);
         var body = JsonSerializer.SerializeToUtf8Bytes(new { method, @params = parameters });
         var call = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!oneWay) _calls[(client, request)] = call;
+        if (!oneWay) _calls[(deviceId, request)] = call;
         if (!_broker.PublishToClient(client, new MqttMessage(Me + "rpc/request/" + request.ToString(CultureInfo.InvariantCulture), body, QualityOfService.AtLeastOnce)))
         {
-            _calls.TryRemove((client, request), out _);
+            _calls.TryRemove((deviceId, request), out _);
             throw new DeviceRpcException("The device does not listen for RPC (no subscription to v1/devices/me/rpc/request/+).", timedOut: false);
         }
         if (oneWay) return null;
@@ -248,7 +272,7 @@ public sealed class DeviceGateway(
         }
         finally
         {
-            _calls.TryRemove((client, request), out _);
+            _calls.TryRemove((deviceId, request), out _);
         }
     }
 
@@ -256,16 +280,19 @@ public sealed class DeviceGateway(
     {
         if (_broker is null || !_clients.TryGetValue(deviceId, out var set)) return;
         var body = JsonSerializer.SerializeToUtf8Bytes(patch);
-        foreach (var client in set.Keys) _broker.PublishToClient(client, new MqttMessage(Me + "attributes", body, QualityOfService.AtLeastOnce));
+        // Connections of one session (a reconnection overlapping the old one's end) share one delivery.
+        foreach (var client in set.Keys.DistinctBy(c => c.ClientId)) _broker.PublishToClient(client, new MqttMessage(Me + "attributes", body, QualityOfService.AtLeastOnce));
         await Task.CompletedTask;
     }
 
     private void Track(ConnectedClient client, bool connected)
     {
         if (client.Identity is not DeviceIdentity device) return;
-        var set = _clients.GetOrAdd(device.Id, _ => new ConcurrentDictionary<string, byte>());
-        if (connected) set[client.ClientId] = 0;
-        else set.TryRemove(client.ClientId, out _);
+        // Per connection, not per client identifier: when a device reconnects and takes its session over, the old
+        // connection's end must not count as the device going offline.
+        var set = _clients.GetOrAdd(device.Id, _ => new ConcurrentDictionary<ConnectedClient, byte>());
+        if (connected) set[client] = 0;
+        else set.TryRemove(client, out _);
         var online = !set.IsEmpty;
         _ = MarkAsync(device, online, connected);
     }

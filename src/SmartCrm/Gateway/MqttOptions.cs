@@ -33,10 +33,27 @@ public sealed class MqttOptions : IValidatableObject
     /// <summary>Largest MQTT packet accepted from a device.</summary>
     [Range(1024, 16 * 1024 * 1024)] public int MaxPacketBytes { get; set; } = DevicesApi.MaxMessageBytes + 1024;
 
+    /// <summary>Longest keep-alive in seconds a device may ask for (5.0 devices are told it as Server Keep Alive; 3.1.1 devices asking for more, or for none, are refused); null for no limit.</summary>
+    [Range(1, 65535)] public int? MaxKeepAlive { get; set; }
+
+    /// <summary>QoS 1 and 2 messages a device may have unacknowledged towards the broker (5.0 Receive Maximum).</summary>
+    [Range(1, 65535)] public int ReceiveMaximum { get; set; } = 1024;
+
+    /// <summary>Highest topic alias a 5.0 device may use (0: none).</summary>
+    [Range(0, 65535)] public int TopicAliasMaximum { get; set; } = 64;
+
+    /// <summary>Topic filters no client may subscribe to, nor any filter that would reach their topics (refused in SUBACK).</summary>
+    public string[] ForbiddenSubscriptions { get; set; } = [];
+
     public Uri? UpstreamUri => Upstream is { Length: > 0 } text ? new Uri(text) : null;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        for (var i = 0; i < ForbiddenSubscriptions.Length; i++)
+        {
+            if (SmartCrm.Mqtt.Topics.ValidateFilter(ForbiddenSubscriptions[i]) is { } why)
+                yield return new ValidationResult($"Mqtt:ForbiddenSubscriptions:{i}: '{ForbiddenSubscriptions[i]}' is not a topic filter: {why}.", [nameof(ForbiddenSubscriptions)]);
+        }
         if (TlsPort is not null && string.IsNullOrWhiteSpace(Certificate))
             yield return new ValidationResult("Mqtt:TlsPort needs Mqtt:Certificate (--mqtt-certificate).", [nameof(Certificate)]);
         if (!string.IsNullOrWhiteSpace(Certificate) && !File.Exists(Certificate))

@@ -42,6 +42,11 @@ public sealed class UpstreamSubscriber(IOptions<MqttOptions> options, DeviceDire
         })
         {
             MessageReceived = ReceiveAsync,
+            Disconnected = error =>
+            {
+                if (error is MqttConnectException { ReasonCode: ReasonCode.SessionTakenOver })
+                    logger.LogError("Another client took over this node's session on {Broker}: Mqtt:UpstreamClientId must differ between nodes; reconnecting after the longest delay", upstream);
+            },
         };
         await _client.ConnectAsync(cancellationToken);
         foreach (var kind in new[] { "telemetry", "attributes" })

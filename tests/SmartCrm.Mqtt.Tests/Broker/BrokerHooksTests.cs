@@ -184,16 +184,22 @@ public sealed class BrokerHooksTests
         var (d2, inbox2) = await broker.ConnectAsync("d2");
         await d1.SubscribeAsync("v1/devices/me/rpc/request/+", QualityOfService.AtLeastOnce);
         await d2.SubscribeAsync("v1/devices/me/rpc/request/+", QualityOfService.AtLeastOnce);
+        var client1 = broker.Broker.ConnectedClients.Single(c => c.ClientId == "d1");
+        var client2 = broker.Broker.ConnectedClients.Single(c => c.ClientId == "d2");
+        var (gone, _) = await broker.ConnectAsync("gone");
+        var goneClient = broker.Broker.ConnectedClients.Single(c => c.ClientId == "gone");
+        await gone.DisconnectAsync();
+        await broker.WaitOfflineAsync("gone");
 
-        broker.Broker.PublishToClient("d1", new MqttMessage("v1/devices/me/rpc/request/17", Text.Bytes("{\"method\":\"reboot\"}"), QualityOfService.AtLeastOnce)).ShouldBeTrue();
-        broker.Broker.PublishToClient("d2", new MqttMessage("v1/devices/me/attributes", Text.Bytes("{}"))).ShouldBeFalse();
-        broker.Broker.PublishToClient("nobody", new MqttMessage("x", Text.Bytes("{}"))).ShouldBeFalse();
+        broker.Broker.PublishToClient(client1, new MqttMessage("v1/devices/me/rpc/request/17", Text.Bytes("{\"method\":\"reboot\"}"), QualityOfService.AtLeastOnce)).ShouldBeTrue();
+        broker.Broker.PublishToClient(client2, new MqttMessage("v1/devices/me/attributes", Text.Bytes("{}"))).ShouldBeFalse();
+        broker.Broker.PublishToClient(goneClient, new MqttMessage("x", Text.Bytes("{}"))).ShouldBeFalse();
 
         var m = await inbox1.NextAsync();
         m.Message.Topic.ShouldBe("v1/devices/me/rpc/request/17");
         m.Message.QualityOfService.ShouldBe(QualityOfService.AtLeastOnce);
         (await inbox2.AnyWithinAsync()).ShouldBeFalse();
-        Should.Throw<ArgumentException>(() => broker.Broker.PublishToClient("d1", new MqttMessage("bad/#", default)));
+        Should.Throw<ArgumentException>(() => broker.Broker.PublishToClient(client1, new MqttMessage("bad/#", default)));
     }
 
     [Fact]

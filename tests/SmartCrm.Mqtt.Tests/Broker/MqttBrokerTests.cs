@@ -160,6 +160,8 @@ public sealed class MqttBrokerTests
         var (pub, _) = await broker.ConnectAsync("pub", version);
         for (var i = 0; i < 3; i++) await pub.PublishAsync($"orders/{i}", Text.Bytes($"o{i}"), QualityOfService.AtLeastOnce);
         await pub.PublishAsync("orders/zero", Text.Bytes("qos0"));
+        // A QoS 0 PUBLISH is done once written; the acknowledged one after it shows the broker has routed it (one connection's packets are handled in order).
+        await pub.PublishAsync("fence", Text.Bytes("f"), QualityOfService.AtLeastOnce);
 
         var (second, inbox) = await broker.ConnectAsync("keeper", version, Persistent);
         var received = await inbox.TakeAsync(3);
@@ -497,5 +499,22 @@ public sealed class MqttBrokerTests
         got.Select(Text.Of).ShouldBe(Enumerable.Range(0, 10).Select(i => $"{i}"));
         (await inbox.AnyWithinAsync()).ShouldBeFalse();
         await first.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Disposing_while_a_stop_is_under_way_waits_for_it_instead_of_pulling_the_state_from_under_closing_connections()
+    {
+        // A host stops the broker as a hosted service and then disposes it; the two may overlap.
+        await using var broker = await TestBroker.StartAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            var (client, _) = await broker.ConnectAsync($"c{i}", configure: o => o.AutoReconnect = false);
+            await client.SubscribeAsync($"t/{i}/#");
+        }
+        var stop = broker.Broker.StopAsync();
+        await broker.Broker.DisposeAsync();
+        stop.IsCompleted.ShouldBeTrue();
+        await stop;
+        broker.Log.Errors.ShouldBeEmpty();
     }
 }

@@ -83,7 +83,7 @@ internal static class PacketSamples
             any = true;
             switch (id)
             {
-                case PropertyId.PayloadFormatIndicator: p.PayloadFormatIndicator = 0; break;
+                case PropertyId.PayloadFormatIndicator: p.PayloadFormatIndicator = (byte)rng.Next(2); break;
                 case PropertyId.MessageExpiryInterval: p.MessageExpiryInterval = (uint)rng.Next(); break;
                 case PropertyId.ContentType: p.ContentType = RandomText(rng, 10); break;
                 case PropertyId.ResponseTopic: p.ResponseTopic = RandomText(rng, 10, topicSafe: true); break;
@@ -116,6 +116,10 @@ internal static class PacketSamples
         return bytes;
     }
 
+    /// <summary>Random bytes, or UTF-8 text when the properties say the payload is text (a valid packet must keep that promise).</summary>
+    private static byte[] Payload(Random rng, int max, MqttProperties? properties) =>
+        properties?.PayloadFormatIndicator == 1 ? Text.Bytes(RandomText(rng, max / 4)) : RandomBytes(rng, max);
+
     private static ushort Id(Random rng) => (ushort)rng.Next(1, 65536);
 
     private static ReasonCode Code(Random rng, bool v5) => v5 ? (ReasonCode)(rng.Next(2) == 0 ? 0 : rng.Next(0x80, 0xA3)) : ReasonCode.Success;
@@ -129,6 +133,12 @@ internal static class PacketSamples
         {
             case PacketType.Connect:
                 var hasUser = rng.Next(2) == 0;
+                MqttMessage? will = null;
+                if (rng.Next(2) == 0)
+                {
+                    var willProperties = RandomProperties(rng, v5, PropertyId.WillDelayInterval, PropertyId.PayloadFormatIndicator, PropertyId.MessageExpiryInterval, PropertyId.ContentType, PropertyId.ResponseTopic, PropertyId.CorrelationData, PropertyId.UserProperty);
+                    will = new MqttMessage(RandomText(rng, 15, topicSafe: true), Payload(rng, 40, willProperties), (QualityOfService)rng.Next(3), rng.Next(2) == 0, willProperties);
+                }
                 return new ConnectPacket
                 {
                     ProtocolVersion = version,
@@ -137,8 +147,7 @@ internal static class PacketSamples
                     KeepAlive = (ushort)rng.Next(65536),
                     UserName = hasUser ? RandomText(rng, 10) : null,
                     Password = (hasUser || v5) && rng.Next(2) == 0 ? (ReadOnlyMemory<byte>?)RandomBytes(rng, 16) : null,
-                    Will = rng.Next(2) == 0 ? new MqttMessage(RandomText(rng, 15, topicSafe: true), RandomBytes(rng, 40), (QualityOfService)rng.Next(3), rng.Next(2) == 0,
-                        RandomProperties(rng, v5, PropertyId.WillDelayInterval, PropertyId.PayloadFormatIndicator, PropertyId.MessageExpiryInterval, PropertyId.ContentType, PropertyId.ResponseTopic, PropertyId.CorrelationData, PropertyId.UserProperty)) : null,
+                    Will = will,
                     Properties = RandomProperties(rng, v5, PropertyId.SessionExpiryInterval, PropertyId.ReceiveMaximum, PropertyId.MaximumPacketSize, PropertyId.TopicAliasMaximum, PropertyId.AuthenticationMethod, PropertyId.AuthenticationData, PropertyId.UserProperty),
                 };
             case PacketType.ConnAck:
@@ -150,8 +159,8 @@ internal static class PacketSamples
                 };
             case PacketType.Publish:
                 var qos = (QualityOfService)rng.Next(3);
-                return new PublishPacket(new MqttMessage(RandomText(rng, 30, topicSafe: true), RandomBytes(rng, 200), qos, rng.Next(2) == 0,
-                    RandomProperties(rng, v5, PropertyId.PayloadFormatIndicator, PropertyId.MessageExpiryInterval, PropertyId.ContentType, PropertyId.ResponseTopic, PropertyId.CorrelationData, PropertyId.UserProperty)))
+                var publishProperties = RandomProperties(rng, v5, PropertyId.PayloadFormatIndicator, PropertyId.MessageExpiryInterval, PropertyId.ContentType, PropertyId.ResponseTopic, PropertyId.CorrelationData, PropertyId.UserProperty);
+                return new PublishPacket(new MqttMessage(RandomText(rng, 30, topicSafe: true), Payload(rng, 200, publishProperties), qos, rng.Next(2) == 0, publishProperties))
                 {
                     PacketId = qos == 0 ? (ushort)0 : Id(rng),
                     Duplicate = qos != 0 && rng.Next(2) == 0,

@@ -86,4 +86,69 @@ public sealed class BrokerCommandTests : IDisposable
         await stop.CancelAsync();
         (await run.WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe(0);
     }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static async Task<MqttClient> ConnectWhenUpAsync(MqttClientOptions options, Task run)
+    {
+        var client = new MqttClient(options);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await client.ConnectAsync();
+                return client;
+            }
+            catch (MqttConnectException e) when (attempt < 50 && !run.IsCompleted && e.ReasonCode == ReasonCode.UnspecifiedError)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Broker_command_keeps_each_users_sessions_to_that_user_and_applies_the_operators_limits()
+    {
+        var port = FreePort();
+        using var stop = new CancellationTokenSource();
+        var run = BrokerCommand.Create().Parse(["--port", $"{port}", "--address", "127.0.0.1", "--users", _file, "--max-keep-alive", "5", "--forbid-subscription", "secret/#", "--forbid-subscription", "$SYS/#"])
+            .InvokeAsync(null, stop.Token);
+        var lost = new TaskCompletionSource<Exception?>();
+        await using var alice = await ConnectWhenUpAsync(new MqttClientOptions { Port = port, ClientId = "meter-1", UserName = "alice", Password = "s3cret", KeepAlive = 60, AutoReconnect = false }, run);
+        alice.Disconnected = e => lost.TrySetResult(e);
+        (await alice.SubscribeAsync("secret/+", QualityOfService.AtLeastOnce)).ShouldBe(ReasonCode.NotAuthorized);
+        (await alice.SubscribeAsync("#", QualityOfService.AtLeastOnce)).ShouldBe(ReasonCode.NotAuthorized);
+        (await alice.SubscribeAsync("meters/#", QualityOfService.AtLeastOnce)).ShouldBe(ReasonCode.GrantedQoS1);
+
+        await using (var bob = new MqttClient(new MqttClientOptions { Port = port, ClientId = "meter-1", UserName = "bob", Password = "plain", KeepAlive = 5, AutoReconnect = false }))
+        {
+            (await bob.ConnectAsync()).Properties!.ServerKeepAlive.ShouldBeNull("within the maximum, bob keeps his keep-alive");
+        }
+        await Task.Delay(200);
+        lost.Task.IsCompleted.ShouldBeFalse("bob's session is bob's: alice stays connected");
+
+        await using var aliceAgain = new MqttClient(new MqttClientOptions { Port = port, ClientId = "meter-1", UserName = "alice", Password = "s3cret", KeepAlive = 60, AutoReconnect = false });
+        (await aliceAgain.ConnectAsync()).Properties!.ServerKeepAlive.ShouldBe((ushort)5);
+        (await lost.Task.WaitAsync(TimeSpan.FromSeconds(5))).ShouldBeOfType<MqttConnectException>().ReasonCode.ShouldBe(ReasonCode.SessionTakenOver);
+
+        await stop.CancelAsync();
+        (await run.WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("--max-keep-alive", "0", "--max-keep-alive: 1 to 65535")]
+    [InlineData("--receive-maximum", "0", "--receive-maximum: 1 to 65535")]
+    [InlineData("--topic-alias-maximum", "70000", "--topic-alias-maximum: 0 to 65535")]
+    [InlineData("--forbid-subscription", "a/#/b", "'a/#/b' is not a topic filter")]
+    public void Broker_command_refuses_limits_that_cannot_work_and_names_them(string option, string value, string named)
+    {
+        var parse = BrokerCommand.Create().Parse(["--port", "0", "--allow-anonymous", option, value]);
+        parse.Errors.Select(e => e.Message).ShouldBe([parse.Errors.Single().Message]);
+        parse.Errors.Single().Message.ShouldContain(named);
+    }
 }
