@@ -77,7 +77,7 @@ public static class AlarmBench
                         {
                             if (reading.IsBoolean) continue;
                             decisions.Clear();
-                            warning.Judge(device, reading.Key, now.ToUnixTimeMilliseconds(), reading.Value, open, decisions);
+                            warning.Judge(device, reading.Key, now.ToUnixTimeMilliseconds(), 0, reading.Value, open, decisions);
                             judged++;
                             foreach (var decision in decisions)
                             {

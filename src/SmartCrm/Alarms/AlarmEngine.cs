@@ -72,7 +72,7 @@ public sealed class AlarmEngine(TelemetryFeed feed, TelemetryStore store, IServi
             if (point.Kind != ValueKind.Number || point.Number is not { } value || !double.IsFinite(value)) continue;
             if (_devices.GetValueOrDefault(point.DeviceId) is not { } device) continue;
             _decisions.Clear();
-            _warning.Judge(device, point.Key, point.Ts, value, open, _decisions);
+            _warning.Judge(device, point.Key, point.Ts, point.Seq, value, open, _decisions);
             foreach (var decision in _decisions) await ApplyAsync(device, decision, open, cancellationToken);
             if (prediction.For(device.Model) is { } model && Array.IndexOf(model.Keys, point.Key) is >= 0 and var feature)
             {

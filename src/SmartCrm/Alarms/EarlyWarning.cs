@@ -26,6 +26,7 @@ public sealed class EarlyWarning(AlarmOptions options)
     private sealed class Signal
     {
         public long LastTs { get; set; } = long.MinValue;
+        public long LastSeq { get; set; }
         public RobustZScore? Detector { get; set; }
         public int NormalInARow { get; set; }
 
@@ -42,8 +43,10 @@ public sealed class EarlyWarning(AlarmOptions options)
     public int WatchedSignals => _signals.Count;
 
     /// <summary>Adds to <paramref name="decisions"/> what one numeric reading of <paramref name="device"/> at <paramref name="ts"/> (epoch ms) calls for.</summary>
+    /// <param name="seq">The reading's order within its millisecond (<see cref="Telemetry.TelemetryPoint.Seq"/>): readings sent
+    /// without a time share milliseconds, and each of them is judged.</param>
     /// <param name="open">The open alarms by device and type, as the database has them.</param>
-    public void Judge(AlarmDevice device, string key, long ts, double value, IReadOnlySet<(long Device, string Type)> open, List<AlarmDecision> decisions)
+    public void Judge(AlarmDevice device, string key, long ts, long seq, double value, IReadOnlySet<(long Device, string Type)> open, List<AlarmDecision> decisions)
     {
         if (!double.IsFinite(value)) return;
         var signal = SignalOf(device.Id, key);
@@ -54,10 +57,11 @@ public sealed class EarlyWarning(AlarmOptions options)
             {
                 var elapsed = ts - signal.LastTs;
                 // Older than, or the same as, a reading already judged: the state it would set is out of date.
-                if (elapsed <= 0 && -elapsed < _restartAfter) return;
+                if ((elapsed < 0 || (elapsed == 0 && seq <= signal.LastSeq)) && -elapsed < _restartAfter) return;
                 restart = Math.Abs(elapsed) >= _restartAfter;
             }
             signal.LastTs = ts;
+            signal.LastSeq = seq;
         }
         JudgeRules(device, key, value, signal, open, decisions);
         if (signal is not null && options.AnomalyDetection && (options.AnomalyKeys.Count == 0 || options.AnomalyKeys.Contains(key)))

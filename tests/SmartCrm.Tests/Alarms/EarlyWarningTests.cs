@@ -37,7 +37,7 @@ public sealed class EarlyWarningTests
                         foreach (var reading in readings.Where(r => !r.IsBoolean))
                         {
                             decisions.Clear();
-                            warning.Judge(device, reading.Key, now.ToUnixTimeMilliseconds(), reading.Value, open, decisions);
+                            warning.Judge(device, reading.Key, now.ToUnixTimeMilliseconds(), 0, reading.Value, open, decisions);
                             foreach (var decision in decisions)
                             {
                                 if (!decision.Raise) open.Remove((device.Id, decision.Type));
@@ -65,6 +65,19 @@ public sealed class EarlyWarningTests
         // A device clock set back by more than the restart gap is a new start, not a late reading.
         open.Clear();
         Judge(warning, 3_000 - (long)TimeSpan.FromHours(2).TotalMilliseconds, 95, open).ShouldHaveSingleItem().Raise.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Readings_sent_without_a_time_in_the_same_millisecond_are_each_judged_in_their_order()
+    {
+        var warning = new EarlyWarning(new AlarmOptions { AnomalyDetection = false }) { Rules = [Rule("Overheat", Comparison.Above, 80, 75, AlarmSeverity.Major)] };
+        var open = new HashSet<(long Device, string Type)>();
+        Judge(warning, 5_000, 90, open, seq: 1).ShouldHaveSingleItem().Raise.ShouldBeTrue();
+        open.Add((Device.Id, "Overheat"));
+        Judge(warning, 5_000, 70, open, seq: 2).ShouldHaveSingleItem().Raise.ShouldBeFalse("a later reading of the same millisecond");
+        open.Clear();
+        Judge(warning, 5_000, 95, open, seq: 2).ShouldBeEmpty("the same reading again");
+        Judge(warning, 5_000, 95, open, seq: 1).ShouldBeEmpty("an earlier reading of that millisecond");
     }
 
     [Fact]
@@ -125,10 +138,10 @@ public sealed class EarlyWarningTests
         Judge(warning, ts, 45, open).ShouldBeEmpty("a new window, warming up");
     }
 
-    private static List<AlarmDecision> Judge(EarlyWarning warning, long ts, double value, HashSet<(long Device, string Type)> open)
+    private static List<AlarmDecision> Judge(EarlyWarning warning, long ts, double value, HashSet<(long Device, string Type)> open, long seq = 0)
     {
         var decisions = new List<AlarmDecision>();
-        warning.Judge(Device, "tankTemperature", ts, value, open, decisions);
+        warning.Judge(Device, "tankTemperature", ts, seq, value, open, decisions);
         return decisions;
     }
 
