@@ -17,8 +17,10 @@ namespace SmartCrm.Bench.Mqtt;
 /// counts the stored readings and fails unless every message is there.
 /// <code>
 /// dotnet run -c Release --project bench/SmartCrm.Bench -- ingest [--clients 4] [--messages 50000] [--rounds 5]
-///     [--database "Host=...;Username=...;Password=...;Database=postgres"] [--server path/to/smartcrm.dll]
+///     [--database "Host=...;Username=...;Password=...;Database=postgres"] [--server path/to/smartcrm.dll] [--with-ts]
 /// </code>
+/// `--with-ts` sends <c>{"ts":…,"values":{"seq":i}}</c> with a time of its own for every message instead: builds from before
+/// server times were unique per reading kept only one reading per millisecond, so this is how their throughput is compared.
 /// Rounds alternate which side goes first (the machine is shared: noise moves both); the figure is the ratio of the two rates
 /// in each round, with its median and spread. `--server` runs another build of smartcrm (the code before a change).
 /// </summary>
@@ -36,6 +38,7 @@ internal static class IngestionBench
         var rounds = Arg(args, "--rounds", 5);
         var database = Text(args, "--database");
         var server = Text(args, "--server") ?? Path.Combine(AppContext.BaseDirectory, "smartcrm.dll");
+        var withTs = Array.IndexOf(args, "--with-ts") >= 0;
         var mosquitto = Find("mosquitto");
         var publisher = Find("mosquitto_pub");
         if (mosquitto is null || publisher is null)
@@ -69,13 +72,18 @@ internal static class IngestionBench
             await WaitForPortAsync(crmMqtt, crm);
             await WaitForPortAsync(brokerPort, broker);
             var tokens = await CreateDevicesAsync(data, database, clients);
-            var input = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, messages).Select(i => $"{{\"seq\":{i}}}\n")));
-            Console.WriteLine($"# ingest: {clients} x mosquitto_pub -q 1 -l, {messages:N0} messages {{\"seq\":i}} each (no ts), loopback, {Environment.ProcessorCount} cores; " +
+            // With times of their own, each round needs times no earlier round used (a repeated time is an update, not a new reading).
+            var epoch = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)(rounds + 2) * messages;
+            byte[] Input(int round) => Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, messages).Select(i => withTs
+                ? $"{{\"ts\":{epoch + (long)round * messages + i},\"values\":{{\"seq\":{i}}}}}\n"
+                : $"{{\"seq\":{i}}}\n")));
+            var input = Input(0);
+            Console.WriteLine($"# ingest: {clients} x mosquitto_pub -q 1 -l, {messages:N0} messages {(withTs ? "{\"ts\":…,\"values\":{\"seq\":i}}" : "{\"seq\":i} (no ts)")} each, loopback, {Environment.ProcessorCount} cores; " +
                 $"serve on {(database is null ? "SQLite" : "PostgreSQL")} ({Path.GetFileName(Path.GetDirectoryName(server))}/{Path.GetFileName(server)}) vs mosquitto {MosquittoVersion(mosquitto)}");
 
             // A warm-up of each side, not counted: JIT tiering of serve's hot path took most of the first round otherwise.
-            await PublishAsync(publisher, crmMqtt, tokens, input[..Math.Min(input.Length, 20_000 * 12)]);
-            await PublishAsync(publisher, brokerPort, tokens, input[..1000]);
+            await PublishAsync(publisher, crmMqtt, tokens, input[..(Array.LastIndexOf(input, (byte)'\n', Math.Min(input.Length, 20_000 * 12) - 1) + 1)]);
+            await PublishAsync(publisher, brokerPort, tokens, input[..(Array.LastIndexOf(input, (byte)'\n', 999) + 1)]);
             var stored = await CountAsync(data, database);
 
             var results = new List<Round>();
@@ -88,7 +96,7 @@ internal static class IngestionBench
                     var process = side == "serve" ? crm : broker;
                     process.Refresh();
                     var cpu = process.TotalProcessorTime;
-                    var seconds = await PublishAsync(publisher, side == "serve" ? crmMqtt : brokerPort, tokens, input);
+                    var seconds = await PublishAsync(publisher, side == "serve" ? crmMqtt : brokerPort, tokens, withTs && side == "serve" ? Input(round) : input);
                     process.Refresh();
                     var figure = new Round(side, round, seconds, (long)clients * messages, (process.TotalProcessorTime - cpu).TotalSeconds);
                     if (side == "serve")
