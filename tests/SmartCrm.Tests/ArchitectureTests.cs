@@ -21,7 +21,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
     [
         ["Records", "Collections", "Operations", "Backup"],
         ["Security"],
-        ["Customers", "Catalog"],
+        ["Models", "Customers", "Catalog"],
         ["Orders", "Interactions", "Sales", "Tickets", "Devices"],
         ["Telemetry"],
         ["Gateway", "Alarms"],

@@ -12,6 +12,7 @@ using SmartCrm.Devices;
 using SmartCrm.Gateway;
 using SmartCrm.Import;
 using SmartCrm.Interactions;
+using SmartCrm.Models;
 using SmartCrm.Operations;
 using SmartCrm.Orders;
 using SmartCrm.Overview;
@@ -49,6 +50,7 @@ public static class SmartCrmHost
         var data = PrivateDataFolder.Prepare(builder.Configuration[$"{StorageOptions.Section}:DataDirectory"] ?? "smartcrm-data");
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, PrivateDataFolder.KeysFolder)));
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddModels();
         builder.Services.AddCustomers();
         builder.Services.AddDevices();
         builder.Services.AddTelemetry();
@@ -88,6 +90,7 @@ public static class SmartCrmHost
         var clock = app.Services.GetRequiredService<TimeProvider>();
         // A JSON body is a record, never megabytes; endpoints that take files (imports) set their own limit, which wins over the group's.
         var api = app.MapGroup("/api/v1").CheckInput().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(4 << 20));
+        api.MapModelsApi();
         api.MapCustomersApi();
         api.MapCatalogApi();
         api.MapOrdersApi(clock);

@@ -17,17 +17,19 @@ public static class Permissions
     public const string UsersManage = "users.manage";
     public const string DevicesWrite = "devices.write";
     public const string AlarmsWrite = "alarms.write";
+    public const string ModelsRead = "models.read";
+    public const string ModelsTrain = "models.train";
 
     public static readonly string[] All =
-        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite];
+        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain];
 
     private static readonly Dictionary<Role, HashSet<string>> Grants = new()
     {
         [Role.Admin] = [.. All],
-        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite],
+        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain],
         [Role.Sales] = [CustomersRead, CustomersWrite, OrdersWrite, SalesWrite, InteractionsWrite],
         [Role.Support] = [CustomersRead, CustomersWrite, TicketsWrite, InteractionsWrite, DevicesWrite, AlarmsWrite],
-        [Role.Analyst] = [CustomersRead],
+        [Role.Analyst] = [CustomersRead, ModelsRead, ModelsTrain],
         [Role.ReadOnly] = [CustomersRead],
     };
 

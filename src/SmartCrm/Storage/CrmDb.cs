@@ -7,6 +7,7 @@ using SmartCrm.Devices;
 using SmartCrm.Customers;
 using SmartCrm.Import;
 using SmartCrm.Interactions;
+using SmartCrm.Models;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
 using SmartCrm.Security;
@@ -49,6 +50,9 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     public DbSet<DuplicateCandidate> DuplicateCandidates => Set<DuplicateCandidate>();
     public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
     public DbSet<Rating> Ratings => Set<Rating>();
+    // The model registry and its training runs (migration V11).
+    public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -234,6 +238,17 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasOne<Product>().WithMany().HasForeignKey(r => r.ProductId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(r => new { r.CustomerId, r.ProductId });
             e.HasIndex(r => r.ProductId);
+        });
+        modelBuilder.Entity<ModelVersion>(e =>
+        {
+            e.ToTable("model_versions");
+            e.HasIndex(v => new { v.Kind, v.Version }).IsUnique();
+            e.HasIndex(v => new { v.Kind, v.Active });
+        });
+        modelBuilder.Entity<TrainingRun>(e =>
+        {
+            e.ToTable("training_runs");
+            e.HasIndex(r => new { r.State, r.Kind });
         });
         MarkSecrets(modelBuilder);
     }
