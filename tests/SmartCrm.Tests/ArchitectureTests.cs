@@ -23,7 +23,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
         ["Security"],
         ["Models", "Customers", "Catalog"],
         ["Orders", "Interactions", "Sales", "Tickets", "Devices"],
-        ["Telemetry"],
+        ["Telemetry", "Baskets"],
         ["Gateway", "Alarms"],
         ["Overview"],
         ["Import"],

@@ -179,6 +179,11 @@ public static class DemoCompany
             if (faker.Random.Double() < 0.6)
             {
                 var extra = faker.PickRandom(extras);
+                // Three buyers in four take an accessory or plan that goes with the device (a filter with a purifier), as real
+                // baskets do; chosen from the draw already made, so the rest of the demo stays as it was.
+                var related = Array.FindAll(extras, e => e.Category == device.Category);
+                var drawn = Array.IndexOf(extras, extra);
+                if (related.Length > 0 && drawn % 4 != 0) extra = related[drawn % related.Length];
                 order.Lines.Add(new OrderLine { ProductId = extra.Id, Quantity = faker.Random.Int(1, 3), UnitPrice = extra.Price });
             }
             order.Total = order.Lines.Sum(l => l.UnitPrice * l.Quantity);

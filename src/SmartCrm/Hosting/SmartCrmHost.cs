@@ -12,6 +12,7 @@ using SmartCrm.Devices;
 using SmartCrm.Gateway;
 using SmartCrm.Import;
 using SmartCrm.Interactions;
+using SmartCrm.Baskets;
 using SmartCrm.Models;
 using SmartCrm.Operations;
 using SmartCrm.Orders;
@@ -51,6 +52,7 @@ public static class SmartCrmHost
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, PrivateDataFolder.KeysFolder)));
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         builder.Services.AddModels();
+        builder.Services.AddBaskets();
         builder.Services.AddCustomers();
         builder.Services.AddDevices();
         builder.Services.AddTelemetry();
@@ -91,6 +93,7 @@ public static class SmartCrmHost
         // A JSON body is a record, never megabytes; endpoints that take files (imports) set their own limit, which wins over the group's.
         var api = app.MapGroup("/api/v1").CheckInput().WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(4 << 20));
         api.MapModelsApi();
+        api.MapBasketsApi();
         api.MapCustomersApi();
         api.MapCatalogApi();
         api.MapOrdersApi(clock);

@@ -7,6 +7,7 @@ using SmartCrm.Devices;
 using SmartCrm.Customers;
 using SmartCrm.Import;
 using SmartCrm.Interactions;
+using SmartCrm.Baskets;
 using SmartCrm.Models;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
@@ -53,6 +54,9 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     // The model registry and its training runs (migration V11).
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
+
+    // The active basket rules (migration V12).
+    public DbSet<BasketRule> BasketRules => Set<BasketRule>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -244,6 +248,14 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.ToTable("model_versions");
             e.HasIndex(v => new { v.Kind, v.Version }).IsUnique();
             e.HasIndex(v => new { v.Kind, v.Active });
+        });
+        modelBuilder.Entity<BasketRule>(e =>
+        {
+            e.ToTable("basket_rules");
+            e.Property(r => r.Antecedent).HasMaxLength(400);
+            e.Property(r => r.Consequent).HasMaxLength(400);
+            e.HasIndex(r => r.Antecedent);
+            e.HasIndex(r => r.Lift);
         });
         modelBuilder.Entity<TrainingRun>(e =>
         {
