@@ -54,6 +54,9 @@ public static class ServiceApi
     public static IServiceCollection AddService(this IServiceCollection services)
     {
         services.AddScoped<TicketDesk>();
+        services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SignedWebhooks>();
+        services.AddScoped<ChannelInbox>();
         return services;
     }
 
@@ -103,7 +106,47 @@ public static class ServiceApi
                 return Problems.Field("assignee", "Not an active user who may work tickets.");
             return TypedResults.Ok(new BulkDone(await desk.BulkAsync(input.Ids!, input.Assignee, input.Status, cancellationToken)));
         }).RequireAuthorization(Permissions.TicketsWrite).WithName("BulkTickets");
+
+        // The one inbox: channels post here, signed (see SignedWebhooks), not signed in; the signature is the credential.
+        api.MapPost("/channels/{channel}/messages", async Task<IResult> (string channel, HttpContext http, SignedWebhooks webhooks, ChannelInbox inbox,
+            ILogger<ChannelInbox> logger, CancellationToken cancellationToken) =>
+        {
+            if (!ChannelOptions.Known.ContainsKey(channel) || !webhooks.Enabled(channel))
+            {
+                return TypedResults.Problem(title: "Channel not found", detail: $"No channel named '{InputText.Cut(InputText.Printable(channel), 40)}' is enabled.",
+                    statusCode: StatusCodes.Status404NotFound, extensions: new Dictionary<string, object?> { ["known"] = ChannelOptions.Known.Keys.ToArray() });
+            }
+            var body = await ReadAsync(http.Request.Body, MaxMessageBytes, cancellationToken);
+            if (body is null) return Problems.Field("text", $"The message is larger than {MaxMessageBytes / 1024:N0} KB.");
+            var refusal = webhooks.Refusal(channel, http.Request.Headers[SignedWebhooks.TimestampHeader], http.Request.Headers[SignedWebhooks.SignatureHeader], body);
+            if (refusal is not null)
+            {
+                logger.LogWarning("Refused a message on {Channel}: {Reason}", channel, refusal);
+                return TypedResults.Problem(title: "The webhook is not signed, stale or replayed.", detail: refusal, statusCode: StatusCodes.Status401Unauthorized);
+            }
+            var (message, field, problem) = ChannelInbox.Parse(body);
+            if (message is null) return Problems.Field(field!, problem!);
+            var delivered = await inbox.DeliverAsync(channel, message, cancellationToken);
+            return delivered.Duplicate ? TypedResults.Ok(delivered) : TypedResults.Created($"{http.Request.PathBase}/api/v1/tickets/{delivered.TicketId}", delivered);
+        }).AllowAnonymous().WithTags("Channel").WithName("PostChannelMessage");
         return api;
+    }
+
+    /// <summary>Largest message body read: the text's 8,000 characters escaped as JSON, with room for the other fields.</summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
+    /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> bytes (read no further).</summary>
+    private static async Task<byte[]?> ReadAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     private static Results<Ok<Ticket>, ProblemHttpResult> Answer(DeskResult result) =>

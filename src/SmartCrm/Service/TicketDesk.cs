@@ -51,7 +51,7 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ILogger<TicketDesk>
         ticket.MoveTo(then ?? (ticket.Status == TicketStatus.New ? TicketStatus.Open : ticket.Status), now);
         await db.SaveChangesAsync(cancellationToken);
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
-        // The channel adapters are not built yet: the reply is recorded (ticket and timeline); nothing is sent to the customer.
+        // The outbound adapters are not built yet: the reply is recorded (ticket and timeline) and logged; nothing leaves the server.
         logger.LogInformation("Reply on ticket {TicketId} recorded as interaction {InteractionId} on channel {Channel}", ticket.Id, interaction.Id, interaction.Channel);
         return DeskResult.Done(ticket);
     }
@@ -164,8 +164,9 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ILogger<TicketDesk>
         return agents[(at + 1) % agents.Count];
     }
 
+    // A ticket that came in by a channel is answered on it; one an agent opened is answered by email.
     private static Channel ChannelOf(Ticket ticket) =>
-        Enum.TryParse<Channel>(ticket.Channel, ignoreCase: true, out var channel) ? channel : Channel.Email;
+        ticket.Channel is { } name && ChannelOptions.Known.TryGetValue(name, out var channel) ? channel : Channel.Email;
 
     private static DeskResult? CheckBody(string? body)
     {
