@@ -25,7 +25,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
         ["Orders", "Interactions", "Sales", "Tickets", "Devices"],
         ["Telemetry", "Baskets"],
         ["Gateway", "Alarms"],
-        ["Overview"],
+        ["Overview", "Service"],
         ["Import"],
         ["Demo", "Evaluation"],
     ];

@@ -59,6 +59,7 @@ public static class DemoCompany
         [TicketKind.Refund] = ["Charged twice for my order", "Refund for cancelled installation", "Price dropped a week after purchase"],
         [TicketKind.Return] = ["Return an unopened purifier", "Wrong wall plate delivered", "Heater too large for the closet"],
         [TicketKind.Fault] = ["Thermostat offline since yesterday", "Purifier fan makes a loud noise", "Water heater shows error E4", "Leak sensor keeps alarming", "Hub does not see the thermostat"],
+        [TicketKind.Complaint] = ["Installer arrived three hours late", "Nobody answered my last two emails", "Delivery left the box in the rain"],
     };
 
     /// <summary>Seeds the demo company into an empty database; false when there are customers already.</summary>
@@ -223,18 +224,24 @@ public static class DemoCompany
             var kind = faker.PickRandom<TicketKind>();
             var created = now.AddDays(-faker.Random.Double(0, 60));
             var priority = kind == TicketKind.Fault ? faker.PickRandom(Priority.Normal, Priority.High, Priority.Urgent) : faker.PickRandom(Priority.Low, Priority.Normal);
+            var status = faker.Random.Double() switch { < 0.25 => TicketStatus.New, < 0.5 => TicketStatus.Open, < 0.6 => TicketStatus.Pending, < 0.85 => TicketStatus.Resolved, _ => TicketStatus.Closed };
+            var changed = created.AddHours(faker.Random.Double(0, 48));
             db.Tickets.Add(new Ticket
             {
                 CustomerId = customer.Id,
                 Kind = kind,
                 Subject = faker.PickRandom(TicketSubjects[kind]),
                 Description = faker.Lorem.Sentences(2),
-                Status = faker.Random.Double() switch { < 0.25 => TicketStatus.New, < 0.5 => TicketStatus.Open, < 0.6 => TicketStatus.Pending, < 0.85 => TicketStatus.Resolved, _ => TicketStatus.Closed },
+                Status = status,
                 Priority = priority,
                 Assignee = faker.Random.Double() < 0.7 ? faker.PickRandom(agents) : null,
                 CreatedAt = created,
-                UpdatedAt = created.AddHours(faker.Random.Double(0, 48)),
+                UpdatedAt = changed,
                 DueAt = created.Add(Sla.ResponseTime(priority)),
+                FirstResponseDueAt = created.Add(Sla.For(priority, CustomerTier.Standard).FirstResponse),
+                FirstRespondedAt = status == TicketStatus.New ? null : changed,
+                PausedAt = status == TicketStatus.Pending ? changed : null,
+                ResolvedAt = status is TicketStatus.Resolved or TicketStatus.Closed ? changed : null,
             });
         }
         db.Consents.Add(new Consent { CustomerId = customer.Id, Purpose = ConsentPurpose.MarketingEmail, Granted = faker.Random.Double() < 0.6, Source = "signup", RecordedAt = customer.CreatedAt });

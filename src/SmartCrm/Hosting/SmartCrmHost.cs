@@ -20,6 +20,7 @@ using SmartCrm.Overview;
 using SmartCrm.Records;
 using SmartCrm.Sales;
 using SmartCrm.Security;
+using SmartCrm.Service;
 using SmartCrm.Storage;
 using SmartCrm.Telemetry;
 using SmartCrm.Tickets;
@@ -59,6 +60,7 @@ public static class SmartCrmHost
         builder.Services.AddGateway();
         builder.Services.AddAlarms();
         builder.Services.AddOverview();
+        builder.Services.AddService();
         builder.Services.AddImport();
         builder.Services.AddOperations();
         builder.Services.AddConsole();
@@ -105,6 +107,7 @@ public static class SmartCrmHost
         api.MapGatewayApi();
         api.MapAlarmsApi();
         api.MapOverviewApi();
+        api.MapServiceApi();
         api.MapImportApi();
         api.MapSecurityApi();
         app.MapOpenApi();

@@ -34,6 +34,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     public DbSet<Interaction> Interactions => Set<Interaction>();
     public DbSet<Opportunity> Opportunities => Set<Opportunity>();
     public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<TicketMessage> TicketMessages => Set<TicketMessage>();
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
@@ -138,6 +139,14 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasIndex(t => t.Status);
             // One ticket per alarm, even when two nodes escalate the same alarm at once (the second insert fails).
             e.HasOne<Alarm>().WithOne().HasForeignKey<Ticket>(t => t.AlarmId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(t => new { t.Assignee, t.Status });
+        });
+        modelBuilder.Entity<TicketMessage>(e =>
+        {
+            e.ToTable("ticket_messages");
+            e.HasOne<Ticket>().WithMany().HasForeignKey(m => m.TicketId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(m => new { m.TicketId, m.CreatedAt });
+            e.HasIndex(m => m.ExternalId);
         });
         modelBuilder.Entity<User>(e =>
         {

@@ -2,6 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using SmartCrm.Customers;
 using SmartCrm.Records;
 using SmartCrm.Security;
+using SmartCrm.Storage;
+using Microsoft.EntityFrameworkCore;
 
 namespace SmartCrm.Tickets;
 
@@ -15,17 +17,35 @@ public sealed record TicketInput
     [MaxLength(8000)] public string? Description { get; init; }
     [MaxLength(100)] public string? Assignee { get; init; }
     public DateTime? DueAt { get; init; }
+    /// <summary>The customer's tier, looked up from the customer before a new ticket is made (never taken from the request).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public CustomerTier? Tier { get; init; }
 
     public void ApplyTo(Ticket ticket, TimeProvider clock)
     {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var isNew = ticket.Id == 0 && ticket.FirstResponseDueAt is null;
         ticket.CustomerId = CustomerId!.Value;
         ticket.Kind = Kind!.Value;
-        ticket.Status = Status ?? TicketStatus.New;
         ticket.Priority = Priority ?? Tickets.Priority.Normal;
         ticket.Subject = Subject!.Trim();
         ticket.Description = Normalise.Text(Description);
-        ticket.Assignee = Normalise.Text(Assignee);
-        ticket.DueAt = DueAt?.ToUniversalTime() ?? ticket.DueAt ?? clock.GetUtcNow().UtcDateTime.Add(Sla.ResponseTime(ticket.Priority));
+        var assignee = Normalise.Text(Assignee);
+        if (assignee != ticket.Assignee) ticket.AssignedAt = assignee is null ? null : now;
+        ticket.Assignee = assignee;
+        if (isNew)
+        {
+            ticket.Tier = Tier ?? CustomerTier.Standard;
+            Sla.Start(ticket, now, DueAt?.ToUniversalTime());
+        }
+        else if (DueAt is { } due) ticket.DueAt = due.ToUniversalTime();
+        ticket.MoveTo(Status ?? TicketStatus.New, now);
+    }
+
+    /// <summary>This input with the tier of its customer, for a new ticket's SLA.</summary>
+    public async Task<TicketInput> WithTierAsync(CrmDb db, CancellationToken cancellationToken)
+    {
+        var tags = await db.Customers.Where(c => c.Id == CustomerId).Select(c => c.Tags).FirstOrDefaultAsync(cancellationToken);
+        return this with { Tier = Sla.TierOf(tags) };
     }
 }
 
@@ -40,6 +60,7 @@ public static class TicketsApi
             Create = input => { var t = new Ticket { Subject = "" }; input.ApplyTo(t, clock); return t; },
             Apply = (input, ticket) => input.ApplyTo(ticket, clock),
             Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.CustomerId, db, cancellationToken),
+            Prepare = (input, db, cancellationToken) => input.WithTierAsync(db, cancellationToken),
             Search = (query, text, _) => query.Where(t => t.Subject.Contains(text)),
         });
         return api;

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using SmartCrm.Customers;
+using SmartCrm.Interactions;
+using SmartCrm.Records;
+using SmartCrm.Storage;
+using SmartCrm.Tickets;
+
+namespace SmartCrm.Service;
+
+/// <summary>A message as a channel posts it: who sent it (email address, phone number or the channel's user id) and what.</summary>
+public sealed record ChannelMessage(string? From, string? Text, string? Subject, string? ExternalId);
+
+/// <summary>Where an inbound message went: its customer and ticket, and whether either was made for it.</summary>
+public sealed record Delivered(long CustomerId, long TicketId, long MessageId, bool NewTicket, bool NewCustomer, bool Duplicate);
+
+/// <summary>
+/// The one inbox: a message from any channel goes to the customer who sent it (by email, phone, or the channel's id for them)
+/// and into their open ticket of that channel, or opens a new ticket. A sender nobody knows becomes a lead (a customer tagged
+/// "lead") with the ticket, so nothing is lost and an agent sees it in the list. The message is on the customer's timeline too.
+/// </summary>
+public sealed class ChannelInbox(CrmDb db, TimeProvider clock, ILogger<ChannelInbox> logger)
+{
+    public const int MaxText = TicketDesk.MaxBody;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { MaxDepth = 8 };
+
+    /// <summary>Reads and checks a posted body: problems name the field; null message when the body is not a JSON object.</summary>
+    public static (ChannelMessage? Message, string? Field, string? Problem) Parse(ReadOnlySpan<byte> body)
+    {
+        ChannelMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize<ChannelMessage>(body, Json);
+        }
+        catch (JsonException)
+        {
+            return (null, "$", "The body is not a JSON object with from and text.");
+        }
+        if (message is null) return (null, "$", "The body is not a JSON object with from and text.");
+        if (string.IsNullOrWhiteSpace(message.From)) return (null, "from", "Required: who sent the message.");
+        if (message.From.Length > 254) return (null, "from", "At most 254 characters.");
+        if (string.IsNullOrWhiteSpace(message.Text)) return (null, "text", "Required: the message is empty.");
+        if (message.Text.Length > MaxText) return (null, "text", $"At most {MaxText:N0} characters.");
+        if (message.Subject is { Length: > 300 }) return (null, "subject", "At most 300 characters.");
+        if (message.ExternalId is { Length: > 200 }) return (null, "externalId", "At most 200 characters.");
+        foreach (var (field, value) in new[] { ("from", message.From), ("text", message.Text), ("subject", message.Subject), ("externalId", message.ExternalId) })
+        {
+            if (value is not null && InputText.Problem(value) is { } problem) return (null, field, problem);
+        }
+        return (message, null, null);
+    }
+
+    public async Task<Delivered> DeliverAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var externalId = Normalise.Text(message.ExternalId) is { } id ? $"{channel}:{id}" : null;
+        if (externalId is not null)
+        {
+            // The channel sent this one before (a retry after a timeout): answer where it went, store nothing twice.
+            var earlier = await db.TicketMessages.Where(m => m.ExternalId == externalId)
+                .Join(db.Tickets, m => m.TicketId, t => t.Id, (m, t) => new { m.Id, m.TicketId, t.CustomerId }).FirstOrDefaultAsync(cancellationToken);
+            if (earlier is not null) return new Delivered(earlier.CustomerId, earlier.TicketId, earlier.Id, false, false, true);
+        }
+        var from = message.From!.Trim();
+        var text = message.Text!.Trim();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var (customerId, newCustomer) = await SenderAsync(channel, from, now, cancellationToken);
+        var ticket = await db.Tickets.AsTracking()
+            .Where(t => t.CustomerId == customerId && t.Channel == channel && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
+            .OrderByDescending(t => t.UpdatedAt).FirstOrDefaultAsync(cancellationToken);
+        var newTicket = ticket is null;
+        if (ticket is null)
+        {
+            var tags = await db.Customers.Where(c => c.Id == customerId).Select(c => c.Tags).FirstOrDefaultAsync(cancellationToken);
+            ticket = new Ticket { Subject = "" };
+            new TicketInput
+            {
+                CustomerId = customerId, Kind = TicketKind.Question, Priority = Priority.Normal, Tier = Sla.TierOf(tags),
+                Subject = Normalise.Text(message.Subject) ?? Headline(text), Description = text,
+            }.ApplyTo(ticket, clock);
+            ticket.Channel = channel;
+            db.Tickets.Add(ticket);
+        }
+        else if (ticket.Status == TicketStatus.Pending)
+        {
+            // The customer answered: the clocks run again.
+            ticket.MoveTo(TicketStatus.Open, now);
+        }
+        var interaction = new Interaction
+        {
+            CustomerId = customerId, Channel = ChannelOptions.Known[channel], Direction = Direction.Inbound,
+            Subject = InputText.Cut(Normalise.Text(message.Subject) ?? Headline(text), 300), Body = text, OccurredAt = now,
+        };
+        db.Interactions.Add(interaction);
+        await db.SaveChangesAsync(cancellationToken);
+        var stored = new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Inbound, Author = from, Body = text, CreatedAt = now, InteractionId = interaction.Id, ExternalId = externalId };
+        db.TicketMessages.Add(stored);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Message on {Channel} threaded into ticket {TicketId} of customer {CustomerId} (new ticket {NewTicket}, new lead {NewCustomer})",
+            channel, ticket.Id, customerId, newTicket, newCustomer);
+        return new Delivered(customerId, ticket.Id, stored.Id, newTicket, newCustomer, false);
+    }
+
+    /// <summary>The customer behind <paramref name="from"/>, or a new lead for a sender nobody knows.</summary>
+    private async Task<(long Id, bool New)> SenderAsync(string channel, string from, DateTime now, CancellationToken cancellationToken)
+    {
+        var email = from.Contains('@', StringComparison.Ordinal) ? Normalise.Email(from) : null;
+        var phone = email is null && from.Length <= 40 && from.All(c => char.IsDigit(c) || c is '+' or ' ' or '-' or '(' or ')') ? from : null;
+        long? found = email is not null
+            ? await db.Customers.Where(c => c.Email == email).OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken)
+            : phone is not null
+                ? await db.Customers.Where(c => c.Phone == phone).OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken)
+                : null;
+        var system = "channel:" + channel;
+        var key = InputText.Cut(from, 100);
+        found ??= await db.CustomerSources.Where(s => s.System == system && s.ExternalId == key).Select(s => (long?)s.CustomerId).FirstOrDefaultAsync(cancellationToken);
+        if (found is { } id) return (id, false);
+
+        var lead = new Customer
+        {
+            Kind = CustomerKind.Person,
+            Name = InputText.Cut(from, 200),
+            Email = email is { Length: <= 254 } ? email : null,
+            Phone = phone,
+            Tags = ["lead", channel],
+        };
+        db.Customers.Add(lead);
+        await db.SaveChangesAsync(cancellationToken);
+        // The channel's id for this sender, so the next message from the same chat or WeChat user finds the same lead.
+        db.CustomerSources.Add(new CustomerSource { CustomerId = lead.Id, System = system, ExternalId = key, FirstSeenAt = now, LastSeenAt = now });
+        return (lead.Id, true);
+    }
+
+    private static string Headline(string text)
+    {
+        var line = text.Split('\n', 2)[0].Trim();
+        return InputText.Cut(line.Length == 0 ? text : line, 120);
+    }
+}
