@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Localization;
+using Radzen;
 
 namespace SmartCrm.Web;
 
@@ -20,6 +21,8 @@ public static class ConsoleSetup
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         services.AddScoped<ConsoleTime>();
+        // The services Radzen's components inject (the chart asks for its tooltip service even when nothing hovers).
+        services.AddRadzenComponents();
         return services;
     }
 
