@@ -21,6 +21,7 @@ public static class ConsoleSetup
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         services.AddScoped<ConsoleTime>();
+        services.AddScoped<DashboardFigures>();
         // The services Radzen's components inject (the chart asks for its tooltip service even when nothing hovers).
         services.AddRadzenComponents();
         return services;
@@ -83,6 +84,7 @@ public static class ConsoleSetup
     {
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
+        app.MapFigureDownloads();
         app.MapGet("/culture", (string name, string? returnUrl, HttpContext http) =>
         {
             if (!Cultures.Contains(name)) return Results.BadRequest();
