@@ -22,6 +22,7 @@ public static class ConsoleSetup
         services.AddCascadingAuthenticationState();
         services.AddScoped<ConsoleTime>();
         services.AddScoped<DashboardFigures>();
+        services.AddScoped<DeviceHistory>();
         // The services Radzen's components inject (the chart asks for its tooltip service even when nothing hovers).
         services.AddRadzenComponents();
         return services;
