@@ -14,7 +14,8 @@ public sealed record HistoryWindow(string Range, long From, long To, long Interv
     /// <summary>How the chart's time axis labels a point: the time of day for a day or less, else the date.</summary>
     public string AxisFormat => (To - From) switch
     {
-        <= 86_400_001 => "HH:mm",
+        // A day and the minutes the first interval reaches back to start on a whole interval.
+        <= 26 * 3_600_000L => "HH:mm",
         <= 3 * 86_400_000L => "MM-dd HH:mm",
         _ => "MM-dd",
     };
