@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Localization;
+using Radzen;
 
 namespace SmartCrm.Web;
 
@@ -20,6 +21,10 @@ public static class ConsoleSetup
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
         services.AddScoped<ConsoleTime>();
+        services.AddScoped<DashboardFigures>();
+        services.AddScoped<DeviceHistory>();
+        // The services Radzen's components inject (the chart asks for its tooltip service even when nothing hovers).
+        services.AddRadzenComponents();
         return services;
     }
 
@@ -80,6 +85,7 @@ public static class ConsoleSetup
     {
         app.MapStaticAssets();
         app.MapRazorComponents<App>();
+        app.MapFigureDownloads();
         app.MapGet("/culture", (string name, string? returnUrl, HttpContext http) =>
         {
             if (!Cultures.Contains(name)) return Results.BadRequest();
