@@ -11,6 +11,7 @@ using SmartCrm.Demo;
 using SmartCrm.Devices;
 using SmartCrm.Gateway;
 using SmartCrm.Import;
+using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Models;
 using SmartCrm.Operations;
@@ -56,6 +57,7 @@ public static class SmartCrmHost
         builder.Services.AddTelemetry();
         builder.Services.AddGateway();
         builder.Services.AddAlarms();
+        builder.Services.AddInsights();
         builder.Services.AddOverview();
         builder.Services.AddImport();
         builder.Services.AddOperations();
@@ -101,6 +103,7 @@ public static class SmartCrmHost
         api.MapTelemetryApi(clock);
         api.MapGatewayApi();
         api.MapAlarmsApi();
+        api.MapInsightsApi();
         api.MapOverviewApi();
         api.MapImportApi();
         api.MapSecurityApi();

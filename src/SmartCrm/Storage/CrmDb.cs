@@ -6,6 +6,7 @@ using SmartCrm.Catalog;
 using SmartCrm.Devices;
 using SmartCrm.Customers;
 using SmartCrm.Import;
+using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Models;
 using SmartCrm.Orders;
@@ -53,6 +54,8 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     // The model registry and its training runs (migration V11).
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
+    // Stored insights: churn scores with their reasons (migration V11_1).
+    public DbSet<ChurnScore> ChurnScores => Set<ChurnScore>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -250,6 +253,13 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.ToTable("training_runs");
             e.HasIndex(r => new { r.State, r.Kind });
         });
+        modelBuilder.Entity<ChurnScore>(e =>
+        {
+            e.ToTable("churn_scores");
+            e.Property(s => s.CustomerId).ValueGeneratedNever();
+            e.HasOne<Customer>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Customer>().HasIndex(c => c.ChurnScore);
         MarkSecrets(modelBuilder);
     }
 

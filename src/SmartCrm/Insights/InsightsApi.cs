@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SmartCrm.Models;
+using SmartCrm.Records;
+using SmartCrm.Security;
+
+namespace SmartCrm.Insights;
+
+/// <summary>Insights trained from the CRM's own data: churn propensity (scores stored by the training job).</summary>
+public static class InsightsApi
+{
+    public static IServiceCollection AddInsights(this IServiceCollection services)
+    {
+        services.AddSingleton<ChurnTraining>();
+        services.AddSingleton<ModelTraining>(s => s.GetRequiredService<ChurnTraining>());
+        services.AddScoped<ChurnReader>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/customers/{id:long}/churn", async Task<Results<Ok<ChurnInsight>, ProblemHttpResult>> (long id, ChurnReader reader, CancellationToken cancellationToken) =>
+                await reader.ReadAsync(id, cancellationToken) is { } churn ? TypedResults.Ok(churn) : Problems.NotFound("ChurnScore", id))
+            .RequireAuthorization(Permissions.CustomersRead).WithTags("Insights").WithName("GetCustomerChurn");
+        return api;
+    }
+}
