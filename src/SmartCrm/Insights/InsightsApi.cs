@@ -13,6 +13,7 @@ public static class InsightsApi
         services.AddSingleton<ChurnTraining>();
         services.AddSingleton<ModelTraining>(s => s.GetRequiredService<ChurnTraining>());
         services.AddScoped<ChurnReader>();
+        services.AddSingleton<ModelTraining, SegmentTraining>();
         return services;
     }
 
@@ -21,6 +22,9 @@ public static class InsightsApi
         api.MapGet("/customers/{id:long}/churn", async Task<Results<Ok<ChurnInsight>, ProblemHttpResult>> (long id, ChurnReader reader, CancellationToken cancellationToken) =>
                 await reader.ReadAsync(id, cancellationToken) is { } churn ? TypedResults.Ok(churn) : Problems.NotFound("ChurnScore", id))
             .RequireAuthorization(Permissions.CustomersRead).WithTags("Insights").WithName("GetCustomerChurn");
+        api.MapGet("/segments", async (SmartCrm.Storage.CrmDb db, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.Segments.OrderBy(s => s.Number), cancellationToken)))
+            .RequireAuthorization(Permissions.CustomersRead).WithTags("Insights").WithName("ListSegments");
         return api;
     }
 }

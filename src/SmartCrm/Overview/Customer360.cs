@@ -22,6 +22,7 @@ public sealed record Customer360(
     DataQuality Quality,
     IReadOnlyList<CustomerMerge> MergeHistory,
     IReadOnlyList<CustomerSource> Sources,
+    int? Segment,
     ChurnInsight? Churn,
     IReadOnlyList<NextBestAction> NextBestActions);
 

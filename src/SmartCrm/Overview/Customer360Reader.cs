@@ -78,7 +78,7 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         var churn = await churnReader.ReadAsync(id, cancellationToken);
         var actions = NextBestActions.Rank(tickets, churn, devices, opportunities, now, l);
         return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices, Quality(customer, sources, duplicates), merges, sources,
-            churn, actions);
+            customer.Segment, churn, actions);
     }
 
     private static async Task<List<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken cancellationToken)

@@ -56,6 +56,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
     // Stored insights: churn scores with their reasons (migration V11_1).
     public DbSet<ChurnScore> ChurnScores => Set<ChurnScore>();
+    public DbSet<Segment> Segments => Set<Segment>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -260,6 +261,8 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasOne<Customer>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Customer>().HasIndex(c => c.ChurnScore);
+        modelBuilder.Entity<Customer>().HasIndex(c => c.Segment);
+        modelBuilder.Entity<Segment>().ToTable("segments");
         MarkSecrets(modelBuilder);
     }
 
