@@ -19,6 +19,12 @@ public sealed class Customer
     public List<string> Tags { get; set; } = [];
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+
+    /// <summary>The churn risk (0–1) the active churn model stored for this customer; null before scoring. Written by Insights only.</summary>
+    public double? ChurnScore { get; set; }
+
+    /// <summary>The customer's segment number in the active segmentation; null when not a buyer or before segmenting. Written by Insights only.</summary>
+    public int? Segment { get; set; }
     public List<Contact> Contacts { get; set; } = [];
 }
 

@@ -133,6 +133,8 @@ public sealed class CustomerMerger(CrmDb db, Actor actor, TimeProvider clock)
         foreach (var entity in db.Model.GetEntityTypes())
         {
             if (entity.ClrType == typeof(Customer) || entity.FindProperty("CustomerId") is null || entity.ClrType == typeof(DuplicateCandidate)) continue;
+            // Rows keyed by the customer alone (stored scores) are derived, one per customer: they go with the merged customer and are recomputed.
+            if (entity.FindProperty("Id") is null) continue;
             var table = entity.GetTableName()!;
             var sql = "UPDATE " + Quote(table) + " SET \"CustomerId\" = {0} WHERE \"CustomerId\" = {1} RETURNING \"Id\" AS \"Value\"";
             var ids = await db.Database.SqlQueryRaw<long>(sql, to, from).ToListAsync(cancellationToken);

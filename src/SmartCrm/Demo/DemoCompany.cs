@@ -8,6 +8,7 @@ using SmartCrm.Interactions;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
 using SmartCrm.Storage;
+using SmartCrm.Telemetry;
 using SmartCrm.Tickets;
 
 namespace SmartCrm.Demo;
@@ -126,9 +127,16 @@ public static class DemoCompany
             db.Customers.AddRange(customers);
             await db.SaveChangesAsync(cancellationToken);
 
+            var alarms = new List<(Device Device, Alarm Alarm)>();
             foreach (var customer in customers)
             {
-                AddHistory(db, faker, customer, devices, extras, agents, now);
+                AddHistory(db, faker, customer, devices, extras, agents, now, alarms);
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var (device, alarm) in alarms)
+            {
+                alarm.DeviceId = device.Id;
+                db.Alarms.Add(alarm);
             }
             await db.SaveChangesAsync(cancellationToken);
             db.ChangeTracker.Clear();
@@ -136,6 +144,44 @@ public static class DemoCompany
         db.ChangeTracker.AutoDetectChangesEnabled = true;
         db.AuditEnabled = true;
         return true;
+    }
+
+    /// <summary>The key of the demo devices' weekly usage readings (hours a day in use).</summary>
+    public const string UsageKey = SmartCrm.Insights.ChurnFeatures.UsageKey;
+
+    /// <summary>
+    /// A year of weekly usage readings for every demo device: steady while it is in use, winding down over the last two months
+    /// before a device fell silent. Written after the devices (it needs their ids), and the devices' last-seen times, which
+    /// the telemetry writer moves, are put back.
+    /// </summary>
+    public static async Task SeedUsageAsync(CrmDb db, TelemetryStore store, DateTime now, CancellationToken cancellationToken)
+    {
+        var random = new Random(20261207);
+        var devices = await db.Devices.Select(d => new { d.Id, d.CreatedAt, d.LastSeenAt }).ToListAsync(cancellationToken);
+        var batch = new List<TelemetryPoint>(5_000);
+        foreach (var device in devices)
+        {
+            var end = device.LastSeenAt ?? now;
+            var silent = (now - end).TotalDays > 1;
+            var level = 2 + random.NextDouble() * 6;
+            for (var at = device.CreatedAt.AddDays(1); at <= end; at = at.AddDays(7))
+            {
+                var daysToEnd = (end - at).TotalDays;
+                var wind = silent && daysToEnd < 60 ? 0.25 + 0.75 * daysToEnd / 60 : 1;
+                var value = Math.Max(0, level * wind * (0.85 + random.NextDouble() * 0.3));
+                batch.Add(new TelemetryPoint(device.Id, UsageKey, new DateTimeOffset(at, TimeSpan.Zero).ToUnixTimeMilliseconds(), ValueKind.Number, Math.Round(value, 2), null));
+                if (batch.Count == batch.Capacity)
+                {
+                    await store.WriteAsync([.. batch], now, cancellationToken);
+                    batch.Clear();
+                }
+            }
+        }
+        if (batch.Count > 0) await store.WriteAsync([.. batch], now, cancellationToken);
+        foreach (var device in devices)
+        {
+            await db.Devices.Where(d => d.Id == device.Id).ExecuteUpdateAsync(u => u.SetProperty(d => d.LastSeenAt, device.LastSeenAt), cancellationToken);
+        }
     }
 
     /// <summary>Early-warning rules for the catalogue's devices (the simulator's faults trip them; the alarm benchmark runs them).</summary>
@@ -150,17 +196,22 @@ public static class DemoCompany
         new() { Name = "Thermostat battery low", Model = null, Key = "battery", Comparison = Comparison.AtMost, Threshold = 15, ClearThreshold = 30, Severity = AlarmSeverity.Warning, AlarmType = "BatteryLow", CreatedAt = now, UpdatedAt = now },
     ];
 
-    private static void AddHistory(CrmDb db, Faker faker, Customer customer, Product[] devices, Product[] extras, string[] agents, DateTime now)
+    private static void AddHistory(CrmDb db, Faker faker, Customer customer, Product[] devices, Product[] extras, string[] agents, DateTime now, List<(Device Device, Alarm Alarm)> alarms)
     {
         var isCompany = customer.Kind == CustomerKind.Company;
         // A few loyal customers buy often, most buy once or twice, some never.
         var orderCount = faker.Random.Double() switch { < 0.15 => 0, < 0.6 => 1, < 0.85 => faker.Random.Int(2, 3), _ => faker.Random.Int(4, 8) };
+        // A quarter drift away: from some day 100 to 220 days ago they stop buying, their devices wind down and fall silent,
+        // alarms recur and complaints come in. Nothing marks them: the churn model has to find them from those traces.
+        var driftsAway = faker.Random.Double() < 0.25;
+        var leftDaysAgo = faker.Random.Double(100, 220);
+        var since = driftsAway ? leftDaysAgo : 0;
         for (var o = 0; o < orderCount; o++)
         {
             var order = new Order
             {
                 CustomerId = customer.Id,
-                OrderedAt = now.AddDays(-faker.Random.Double(0, 365)),
+                OrderedAt = now.AddDays(-faker.Random.Double(since, 365)),
                 Channel = faker.PickRandom<SalesChannel>(),
                 Status = faker.Random.Double() switch { < 0.04 => OrderStatus.Cancelled, < 0.07 => OrderStatus.Returned, < 0.12 => OrderStatus.Shipped, _ => OrderStatus.Delivered },
             };
@@ -169,13 +220,35 @@ public static class DemoCompany
             // Most buyers connect what they bought: one registered device per device bought (a company registers one per order).
             if (order.Status is OrderStatus.Delivered && faker.Random.Double() < 0.8)
             {
+                // A drifting customer's devices fall silent some weeks after they start drifting; a few others' too (moved, unplugged).
+                var silent = driftsAway ? faker.Random.Double() < 0.8 : faker.Random.Double() < 0.06;
+                var lastSeen = silent
+                    ? now.AddDays(-Math.Max(2, (driftsAway ? leftDaysAgo - faker.Random.Double(0, 70) : faker.Random.Double(5, 200))))
+                    : now.AddMinutes(-faker.Random.Double(0, 600));
+                if (lastSeen < order.OrderedAt) lastSeen = order.OrderedAt.AddDays(3);
                 var registered = new Device
                 {
                     Name = device.Name, Model = device.Sku, Serial = $"{device.Sku}-{faker.Random.AlphaNumeric(8).ToUpperInvariant()}", CustomerId = customer.Id,
-                    Online = faker.Random.Double() < 0.7, LastSeenAt = now.AddMinutes(-faker.Random.Double(0, 600)), CreatedAt = order.OrderedAt, UpdatedAt = order.OrderedAt,
+                    Online = !silent && faker.Random.Double() < 0.85, LastSeenAt = lastSeen, CreatedAt = order.OrderedAt, UpdatedAt = order.OrderedAt,
                 };
                 DeviceToken.Assign(registered, DeviceToken.New());
                 db.Devices.Add(registered);
+                // Recurring alarms: most drifting customers' devices kept raising the same alarm around the time they started drifting.
+                if (driftsAway ? faker.Random.Double() < 0.55 : faker.Random.Double() < 0.08)
+                {
+                    var type = faker.PickRandom("Overheating", "FanStall", "FilterWorn", "BatteryLow", "Leak");
+                    var started = driftsAway ? now.AddDays(-leftDaysAgo + faker.Random.Double(-40, 20)) : now.AddDays(-faker.Random.Double(0, 300));
+                    if (started < order.OrderedAt) started = order.OrderedAt.AddDays(1);
+                    if (started > now) started = now.AddDays(-1);
+                    var cleared = started.AddDays(faker.Random.Double(0.5, 5));
+                    alarms.Add((registered, new Alarm
+                    {
+                        CustomerId = customer.Id, Type = type, Severity = type is "Overheating" or "Leak" ? AlarmSeverity.Critical : AlarmSeverity.Major,
+                        Status = cleared < now ? AlarmStatus.Cleared : AlarmStatus.Active, Source = AlarmSource.Rule, Message = type + " (recurring)",
+                        Count = driftsAway ? faker.Random.Int(2, 8) : faker.Random.Int(1, 2), StartedAt = started, LastAt = cleared,
+                        ClearedAt = cleared < now ? cleared : null, ClearedBy = cleared < now ? "device" : null,
+                    }));
+                }
             }
             if (faker.Random.Double() < 0.6)
             {
@@ -200,7 +273,8 @@ public static class DemoCompany
                 Direction = channel is Channel.Email ? Direction.Outbound : faker.Random.Double() < 0.7 ? Direction.Inbound : Direction.Outbound,
                 Subject = faker.PickRandom(Subjects[channel]),
                 Body = faker.Lorem.Sentence(12),
-                OccurredAt = now.AddDays(-faker.Random.Double(0, 365)),
+                // Drifting customers mostly stop talking to us too.
+                OccurredAt = now.AddDays(-faker.Random.Double(driftsAway && faker.Random.Double() < 0.8 ? since : 0, 365)),
                 Agent = channel is Channel.Phone or Channel.Chat ? faker.PickRandom(agents) : null,
             });
         }
@@ -219,10 +293,10 @@ public static class DemoCompany
                 UpdatedAt = now.AddDays(-faker.Random.Int(0, 10)),
             });
         }
-        if (faker.Random.Double() < 0.2)
+        if (faker.Random.Double() < (driftsAway ? 0.45 : 0.2))
         {
-            var kind = faker.PickRandom<TicketKind>();
-            var created = now.AddDays(-faker.Random.Double(0, 60));
+            var kind = driftsAway ? faker.PickRandom(TicketKind.Fault, TicketKind.Refund, TicketKind.Return) : faker.PickRandom<TicketKind>();
+            var created = now.AddDays(-faker.Random.Double(0, driftsAway ? 200 : 60));
             var priority = kind == TicketKind.Fault ? faker.PickRandom(Priority.Normal, Priority.High, Priority.Urgent) : faker.PickRandom(Priority.Low, Priority.Normal);
             var status = faker.Random.Double() switch { < 0.25 => TicketStatus.New, < 0.5 => TicketStatus.Open, < 0.6 => TicketStatus.Pending, < 0.85 => TicketStatus.Resolved, _ => TicketStatus.Closed };
             var changed = created.AddHours(faker.Random.Double(0, 48));

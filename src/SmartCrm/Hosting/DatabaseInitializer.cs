@@ -16,7 +16,9 @@ public sealed class DatabaseInitializer(
         if (!demo.Value.Enabled) return;
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
-        var seeded = await DemoCompany.SeedAsync(db, demo.Value.Scale, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var seeded = await DemoCompany.SeedAsync(db, demo.Value.Scale, now, cancellationToken);
+        if (seeded) await DemoCompany.SeedUsageAsync(db, scope.ServiceProvider.GetRequiredService<SmartCrm.Telemetry.TelemetryStore>(), now, cancellationToken);
         if (seeded) logger.LogInformation("Demo data created (scale {Scale})", demo.Value.Scale);
         else logger.LogInformation("Demo data skipped: the database already has customers");
     }

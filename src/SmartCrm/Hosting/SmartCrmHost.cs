@@ -11,6 +11,7 @@ using SmartCrm.Demo;
 using SmartCrm.Devices;
 using SmartCrm.Gateway;
 using SmartCrm.Import;
+using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Baskets;
 using SmartCrm.Models;
@@ -59,6 +60,7 @@ public static class SmartCrmHost
         builder.Services.AddTelemetry();
         builder.Services.AddGateway();
         builder.Services.AddAlarms();
+        builder.Services.AddInsights();
         builder.Services.AddOverview();
         builder.Services.AddService();
         builder.Services.AddImport();
@@ -106,6 +108,7 @@ public static class SmartCrmHost
         api.MapTelemetryApi(clock);
         api.MapGatewayApi();
         api.MapAlarmsApi();
+        api.MapInsightsApi();
         api.MapOverviewApi();
         api.MapServiceApi();
         api.MapImportApi();

@@ -1,5 +1,6 @@
 using SmartCrm.Alarms;
 using SmartCrm.Customers;
+using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
@@ -20,7 +21,10 @@ public sealed record Customer360(
     IReadOnlyList<DeviceHealth> Devices,
     DataQuality Quality,
     IReadOnlyList<CustomerMerge> MergeHistory,
-    IReadOnlyList<CustomerSource> Sources);
+    IReadOnlyList<CustomerSource> Sources,
+    int? Segment,
+    ChurnInsight? Churn,
+    IReadOnlyList<NextBestAction> NextBestActions);
 
 /// <summary>
 /// How good the record is: the share of profile fields filled, which are missing, when a source system last confirmed it,

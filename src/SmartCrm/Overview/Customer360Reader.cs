@@ -1,19 +1,22 @@
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.Localization;
 using SmartCrm.Alarms;
 using SmartCrm.Analytics.Clustering;
 using SmartCrm.Customers;
+using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
 using SmartCrm.Storage;
 using SmartCrm.Tickets;
+using SmartCrm.Web;
 
 namespace SmartCrm.Overview;
 
 /// <summary>Reads a <see cref="Customer360"/>: a dozen small queries on one connection, compiled once.</summary>
-public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, TimeProvider clock)
+public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, TimeProvider clock, ChurnReader churnReader, IStringLocalizer<Strings> l)
 {
     public const int RecentCount = 20;
 
@@ -71,7 +74,11 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         var sources = await ListAsync(queries.Sources(db, id), cancellationToken);
         var merges = await ListAsync(queries.Merges(db, id), cancellationToken);
         var duplicates = await queries.OpenDuplicates(db, id, cancellationToken);
-        return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices, Quality(customer, sources, duplicates), merges, sources);
+        // Stored by the churn model's training job: one row read, nothing computed here.
+        var churn = await churnReader.ReadAsync(id, cancellationToken);
+        var actions = NextBestActions.Rank(tickets, churn, devices, opportunities, now, l);
+        return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices, Quality(customer, sources, duplicates), merges, sources,
+            customer.Segment, churn, actions);
     }
 
     private static async Task<List<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using SmartCrm.Catalog;
 using SmartCrm.Devices;
 using SmartCrm.Customers;
 using SmartCrm.Import;
+using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Baskets;
 using SmartCrm.Models;
@@ -55,6 +56,9 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     // The model registry and its training runs (migration V11).
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<TrainingRun> TrainingRuns => Set<TrainingRun>();
+    // Stored insights: churn scores with their reasons (migration V13).
+    public DbSet<ChurnScore> ChurnScores => Set<ChurnScore>();
+    public DbSet<Segment> Segments => Set<Segment>();
 
     // The active basket rules (migration V12).
     public DbSet<BasketRule> BasketRules => Set<BasketRule>();
@@ -271,6 +275,15 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.ToTable("training_runs");
             e.HasIndex(r => new { r.State, r.Kind });
         });
+        modelBuilder.Entity<ChurnScore>(e =>
+        {
+            e.ToTable("churn_scores");
+            e.Property(s => s.CustomerId).ValueGeneratedNever();
+            e.HasOne<Customer>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Customer>().HasIndex(c => c.ChurnScore);
+        modelBuilder.Entity<Customer>().HasIndex(c => c.Segment);
+        modelBuilder.Entity<Segment>().ToTable("segments");
         MarkSecrets(modelBuilder);
     }
 
