@@ -25,6 +25,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
         ["Orders", "Interactions", "Sales", "Tickets", "Devices"],
         ["Telemetry"],
         ["Gateway", "Alarms"],
+        ["Triage"],
         ["Overview"],
         ["Import"],
         ["Demo", "Evaluation"],

@@ -21,6 +21,7 @@ using SmartCrm.Security;
 using SmartCrm.Storage;
 using SmartCrm.Telemetry;
 using SmartCrm.Tickets;
+using SmartCrm.Triage;
 using SmartCrm.Web;
 
 namespace SmartCrm.Hosting;
@@ -54,6 +55,7 @@ public static class SmartCrmHost
         builder.Services.AddTelemetry();
         builder.Services.AddGateway();
         builder.Services.AddAlarms();
+        builder.Services.AddTriage();
         builder.Services.AddOverview();
         builder.Services.AddImport();
         builder.Services.AddOperations();
@@ -98,6 +100,7 @@ public static class SmartCrmHost
         api.MapTelemetryApi(clock);
         api.MapGatewayApi();
         api.MapAlarmsApi();
+        api.MapTriageApi();
         api.MapOverviewApi();
         api.MapImportApi();
         api.MapSecurityApi();

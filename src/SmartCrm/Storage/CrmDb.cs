@@ -11,6 +11,7 @@ using SmartCrm.Orders;
 using SmartCrm.Sales;
 using SmartCrm.Security;
 using SmartCrm.Tickets;
+using SmartCrm.Triage;
 
 namespace SmartCrm.Storage;
 
@@ -49,6 +50,9 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     public DbSet<DuplicateCandidate> DuplicateCandidates => Set<DuplicateCandidate>();
     public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
     public DbSet<Rating> Ratings => Set<Rating>();
+    // Triage decisions with their reasons, and the versions of the category model (migration V10).
+    public DbSet<TriageDecision> TriageDecisions => Set<TriageDecision>();
+    public DbSet<TriageModel> TriageModels => Set<TriageModel>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -234,6 +238,18 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasOne<Product>().WithMany().HasForeignKey(r => r.ProductId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(r => new { r.CustomerId, r.ProductId });
             e.HasIndex(r => r.ProductId);
+        });
+        modelBuilder.Entity<TriageDecision>(e =>
+        {
+            e.ToTable("triage_decisions");
+            e.HasOne<Ticket>().WithMany().HasForeignKey(d => d.TicketId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(d => d.TicketId).IsUnique();
+            e.HasIndex(d => d.Category);
+        });
+        modelBuilder.Entity<TriageModel>(e =>
+        {
+            e.ToTable("triage_models");
+            e.HasIndex(m => m.Active);
         });
         MarkSecrets(modelBuilder);
     }
