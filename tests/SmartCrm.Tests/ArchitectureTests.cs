@@ -23,7 +23,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
         ["Security"],
         ["Customers", "Catalog"],
         ["Orders", "Interactions", "Sales", "Tickets", "Devices"],
-        ["Telemetry"],
+        ["Telemetry", "Knowledge"],
         ["Gateway", "Alarms"],
         ["Triage"],
         ["Overview"],

@@ -12,6 +12,7 @@ using SmartCrm.Devices;
 using SmartCrm.Gateway;
 using SmartCrm.Import;
 using SmartCrm.Interactions;
+using SmartCrm.Knowledge;
 using SmartCrm.Operations;
 using SmartCrm.Orders;
 using SmartCrm.Overview;
@@ -55,6 +56,7 @@ public static class SmartCrmHost
         builder.Services.AddTelemetry();
         builder.Services.AddGateway();
         builder.Services.AddAlarms();
+        builder.Services.AddKnowledge();
         builder.Services.AddTriage();
         builder.Services.AddOverview();
         builder.Services.AddImport();
@@ -100,6 +102,7 @@ public static class SmartCrmHost
         api.MapTelemetryApi(clock);
         api.MapGatewayApi();
         api.MapAlarmsApi();
+        api.MapKnowledgeApi(clock);
         api.MapTriageApi();
         api.MapOverviewApi();
         api.MapImportApi();

@@ -7,6 +7,7 @@ using SmartCrm.Devices;
 using SmartCrm.Customers;
 using SmartCrm.Import;
 using SmartCrm.Interactions;
+using SmartCrm.Knowledge;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
 using SmartCrm.Security;
@@ -53,6 +54,9 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     // Triage decisions with their reasons, and the versions of the category model (migration V10).
     public DbSet<TriageDecision> TriageDecisions => Set<TriageDecision>();
     public DbSet<TriageModel> TriageModels => Set<TriageModel>();
+    // Knowledge-base articles and each saved version of them (migration V10).
+    public DbSet<Article> Articles => Set<Article>();
+    public DbSet<ArticleVersion> ArticleVersions => Set<ArticleVersion>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -250,6 +254,18 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         {
             e.ToTable("triage_models");
             e.HasIndex(m => m.Active);
+        });
+        modelBuilder.Entity<Article>(e =>
+        {
+            e.ToTable("articles");
+            e.HasMany(a => a.Versions).WithOne().HasForeignKey(v => v.ArticleId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(a => new { a.Published, a.UpdatedAt });
+            e.HasIndex(a => a.Category);
+        });
+        modelBuilder.Entity<ArticleVersion>(e =>
+        {
+            e.ToTable("article_versions");
+            e.HasIndex(v => new { v.ArticleId, v.Version }).IsUnique();
         });
         MarkSecrets(modelBuilder);
     }

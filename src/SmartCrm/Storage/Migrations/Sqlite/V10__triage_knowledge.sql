@@ -1,4 +1,4 @@
--- V10: triage decisions with their reasons, and the versions of the category model (issue 12, point 4).
+-- V10: triage decisions with their reasons and the versions of the category model (issue 12, point 4); knowledge-base articles (point 5).
 CREATE TABLE "triage_decisions" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_triage_decisions" PRIMARY KEY AUTOINCREMENT,
     "TicketId" INTEGER NOT NULL,
@@ -35,3 +35,34 @@ CREATE TABLE "triage_models" (
 );
 
 CREATE INDEX "IX_triage_models_Active" ON "triage_models" ("Active");
+
+-- Knowledge-base articles, and every saved version of each (issue 12, point 5).
+CREATE TABLE "articles" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_articles" PRIMARY KEY AUTOINCREMENT,
+    "Title" TEXT NOT NULL,
+    "Body" TEXT NOT NULL,
+    "Category" TEXT NULL,
+    "Language" TEXT NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "Published" INTEGER NOT NULL,
+    "CreatedAt" TEXT NOT NULL,
+    "UpdatedAt" TEXT NOT NULL
+);
+
+CREATE INDEX "IX_articles_Category" ON "articles" ("Category");
+
+CREATE INDEX "IX_articles_Published_UpdatedAt" ON "articles" ("Published", "UpdatedAt");
+
+CREATE TABLE "article_versions" (
+    "Id" INTEGER NOT NULL CONSTRAINT "PK_article_versions" PRIMARY KEY AUTOINCREMENT,
+    "ArticleId" INTEGER NOT NULL,
+    "Version" INTEGER NOT NULL,
+    "Title" TEXT NOT NULL,
+    "Body" TEXT NOT NULL,
+    "Category" TEXT NULL,
+    "Language" TEXT NOT NULL,
+    "SavedAt" TEXT NOT NULL,
+    CONSTRAINT "FK_article_versions_articles_ArticleId" FOREIGN KEY ("ArticleId") REFERENCES "articles" ("Id") ON DELETE CASCADE
+);
+
+CREATE UNIQUE INDEX "IX_article_versions_ArticleId_Version" ON "article_versions" ("ArticleId", "Version");
