@@ -14,6 +14,7 @@ using SmartCrm.Import;
 using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Baskets;
+using SmartCrm.Knowledge;
 using SmartCrm.Models;
 using SmartCrm.Operations;
 using SmartCrm.Orders;
@@ -25,6 +26,7 @@ using SmartCrm.Service;
 using SmartCrm.Storage;
 using SmartCrm.Telemetry;
 using SmartCrm.Tickets;
+using SmartCrm.Triage;
 using SmartCrm.Web;
 
 namespace SmartCrm.Hosting;
@@ -61,6 +63,8 @@ public static class SmartCrmHost
         builder.Services.AddGateway();
         builder.Services.AddAlarms();
         builder.Services.AddInsights();
+        builder.Services.AddKnowledge();
+        builder.Services.AddTriage();
         builder.Services.AddOverview();
         builder.Services.AddService();
         builder.Services.AddImport();
@@ -109,6 +113,8 @@ public static class SmartCrmHost
         api.MapGatewayApi();
         api.MapAlarmsApi();
         api.MapInsightsApi();
+        api.MapKnowledgeApi(clock);
+        api.MapTriageApi();
         api.MapOverviewApi();
         api.MapServiceApi();
         api.MapImportApi();

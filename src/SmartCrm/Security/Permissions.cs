@@ -19,16 +19,17 @@ public static class Permissions
     public const string AlarmsWrite = "alarms.write";
     public const string ModelsRead = "models.read";
     public const string ModelsTrain = "models.train";
+    public const string KnowledgeWrite = "knowledge.write";
 
     public static readonly string[] All =
-        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain];
+        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite];
 
     private static readonly Dictionary<Role, HashSet<string>> Grants = new()
     {
         [Role.Admin] = [.. All],
-        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain],
+        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite],
         [Role.Sales] = [CustomersRead, CustomersWrite, OrdersWrite, SalesWrite, InteractionsWrite],
-        [Role.Support] = [CustomersRead, CustomersWrite, TicketsWrite, InteractionsWrite, DevicesWrite, AlarmsWrite],
+        [Role.Support] = [CustomersRead, CustomersWrite, TicketsWrite, InteractionsWrite, DevicesWrite, AlarmsWrite, KnowledgeWrite],
         [Role.Analyst] = [CustomersRead, ModelsRead, ModelsTrain],
         [Role.ReadOnly] = [CustomersRead],
     };

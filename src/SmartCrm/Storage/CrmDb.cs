@@ -9,11 +9,13 @@ using SmartCrm.Import;
 using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Baskets;
+using SmartCrm.Knowledge;
 using SmartCrm.Models;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
 using SmartCrm.Security;
 using SmartCrm.Tickets;
+using SmartCrm.Triage;
 
 namespace SmartCrm.Storage;
 
@@ -62,6 +64,13 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
 
     // The active basket rules (migration V12).
     public DbSet<BasketRule> BasketRules => Set<BasketRule>();
+
+    // Triage decisions with their reasons, and the versions of the category model (migration V10).
+    public DbSet<TriageDecision> TriageDecisions => Set<TriageDecision>();
+    public DbSet<TriageModel> TriageModels => Set<TriageModel>();
+    // Knowledge-base articles and each saved version of them (migration V10).
+    public DbSet<Article> Articles => Set<Article>();
+    public DbSet<ArticleVersion> ArticleVersions => Set<ArticleVersion>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -284,6 +293,30 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         modelBuilder.Entity<Customer>().HasIndex(c => c.ChurnScore);
         modelBuilder.Entity<Customer>().HasIndex(c => c.Segment);
         modelBuilder.Entity<Segment>().ToTable("segments");
+        modelBuilder.Entity<TriageDecision>(e =>
+        {
+            e.ToTable("triage_decisions");
+            e.HasOne<Ticket>().WithMany().HasForeignKey(d => d.TicketId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(d => d.TicketId).IsUnique();
+            e.HasIndex(d => d.Category);
+        });
+        modelBuilder.Entity<TriageModel>(e =>
+        {
+            e.ToTable("triage_models");
+            e.HasIndex(m => m.Active);
+        });
+        modelBuilder.Entity<Article>(e =>
+        {
+            e.ToTable("articles");
+            e.HasMany(a => a.Versions).WithOne().HasForeignKey(v => v.ArticleId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(a => new { a.Published, a.UpdatedAt });
+            e.HasIndex(a => a.Category);
+        });
+        modelBuilder.Entity<ArticleVersion>(e =>
+        {
+            e.ToTable("article_versions");
+            e.HasIndex(v => new { v.ArticleId, v.Version }).IsUnique();
+        });
         MarkSecrets(modelBuilder);
     }
 

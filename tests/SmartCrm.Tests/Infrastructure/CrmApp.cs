@@ -50,6 +50,10 @@ public class CrmApp : WebApplicationFactory<Program>
         builder.UseSetting("SMARTCRM_ADMIN_PASSWORD", AdminPassword);
         // No MQTT broker unless a test asks for one on a port of its own (1883 would clash between parallel apps).
         builder.UseSetting("Mqtt:Port", "0");
+        // Background learners off unless a test turns them on: scheduled model training and the triage job would otherwise
+        // change scores and priorities under tests that are about something else, at times no test controls.
+        builder.UseSetting("Models:Schedule", "false");
+        builder.UseSetting("Triage:Enabled", "false");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 

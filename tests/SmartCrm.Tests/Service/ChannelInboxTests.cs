@@ -81,6 +81,24 @@ public sealed class ChannelInboxTests(ChannelApps apps) : IClassFixture<ChannelA
     }
 
     [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task A_message_is_triaged_on_arrival_with_its_reasons(Provider provider)
+    {
+        // The triage job is off in tests: a decision present at once was made by the channel's arrival itself.
+        var app = apps.For(provider);
+        var email = $"{Guid.NewGuid():N}@example.com";
+        await app.Admin().CreateCustomerAsync(email: email);
+
+        var response = await SendAsync(app, "email", new { from = email, subject = "Heater leaking", text = "Water is leaking from the heater, it is urgent, please help now." });
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var ticketId = (await response.ReadAsync<JsonElement>()).GetProperty("ticketId").GetInt64();
+
+        var triage = await app.Admin().GetFromJsonAsync<JsonElement>($"/api/v1/tickets/{ticketId}/triage");
+        triage.GetProperty("category").GetString().ShouldNotBeNullOrEmpty();
+        triage.GetProperty("reasons").EnumerateArray().ShouldNotBeEmpty("the urgency in the text raised the score, and says so");
+        triage.GetProperty("score").GetInt32().ShouldBeGreaterThan(20, "above the base score of a ticket with no cue");
+    }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
     public async Task A_wechat_sender_nobody_knows_becomes_a_lead_and_their_next_message_finds_them(Provider provider)
     {
         var app = apps.For(provider);

@@ -1,0 +1,104 @@
+using SmartCrm.Analytics.Classification;
+using SmartCrm.Analytics.Text;
+
+namespace SmartCrm.Triage;
+
+/// <summary>
+/// Category of a ticket's text: TF-IDF of word 1–2-grams beside character 2–5-grams within words, and a one-vs-rest linear SVM
+/// (C = 0.5), the combination that reached 0.913 on banking77 in `eval text`. Character n-grams need no word segmenter, so
+/// Chinese text works the same way as English.
+/// </summary>
+public sealed class TicketClassifier
+{
+    private readonly TfidfVectoriser _words;
+    private readonly TfidfVectoriser _characters;
+    private readonly LinearSvm _model;
+    private readonly ClassLabels<string> _classes;
+    private readonly double[] _intercepts;
+
+    private TicketClassifier(TfidfVectoriser words, TfidfVectoriser characters, LinearSvm model, ClassLabels<string> classes)
+    {
+        _words = words;
+        _characters = characters;
+        _model = model;
+        _classes = classes;
+        _intercepts = new double[model.ClassCount];
+        model.Scores(new SparseVector([], []), _intercepts);
+    }
+
+    /// <summary>How many examples it learnt from.</summary>
+    public int Examples { get; private init; }
+
+    /// <summary>The categories it knows.</summary>
+    public IReadOnlyList<string> Categories => _classes.Names;
+
+    /// <summary>Learns from <paramref name="examples"/> (at least two categories).</summary>
+    public static TicketClassifier Train(IReadOnlyList<LabelledText> examples, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        var texts = examples.Select(e => e.Text).ToList();
+        var categories = examples.Select(e => e.Category).ToList();
+        var classes = new ClassLabels<string>(categories, StringComparer.Ordinal);
+        if (classes.Count < 2) throw new ArgumentException("TicketClassifier: at least two categories are needed.", nameof(examples));
+        var (words, wordRows) = TfidfVectoriser.FitTransform(texts, new Tokeniser(TermKind.Words, 1, 2));
+        var (characters, characterRows) = TfidfVectoriser.FitTransform(texts, new Tokeniser(TermKind.CharactersWithinWords, 2, 5));
+        var x = CsrMatrix.ConcatenateColumns([wordRows, characterRows]);
+        var model = LinearSvm.Fit(x, classes.Encode(categories), new LinearSvmOptions { C = 0.5 }, cancellationToken);
+        return new TicketClassifier(words, characters, model, classes) { Examples = examples.Count };
+    }
+
+    private CsrMatrix Vectorise(IReadOnlyList<string> texts) => CsrMatrix.ConcatenateColumns([_words.Transform(texts), _characters.Transform(texts)]);
+
+    /// <summary>The category of <paramref name="text"/>, with the margin and up to <paramref name="terms"/> terms that weighed most.</summary>
+    public CategoryGuess Classify(string text, int terms = 5)
+    {
+        var row = Vectorise([text]);
+        var vector = row.Row(0);
+        var scores = new double[_model.ClassCount];
+        _model.Scores(vector, scores);
+        var best = 0;
+        for (var k = 1; k < scores.Length; k++) if (scores[k] > scores[best]) best = k;
+        var second = double.NegativeInfinity;
+        for (var k = 0; k < scores.Length; k++) if (k != best && scores[k] > second) second = scores[k];
+        return new CategoryGuess(_classes.Names[best], Math.Round(scores[best] - second, 4), TopTerms(vector, best, terms));
+    }
+
+    /// <summary>The share of <paramref name="examples"/> it puts in their own category.</summary>
+    public double Accuracy(IReadOnlyList<LabelledText> examples)
+    {
+        if (examples.Count == 0) return 0;
+        var predicted = _model.Predict(Vectorise(examples.Select(e => e.Text).ToList()));
+        var right = 0;
+        for (var i = 0; i < predicted.Length; i++) if (_classes.Names[predicted[i]] == examples[i].Category) right++;
+        return right / (double)examples.Count;
+    }
+
+    /// <summary>The categories of many texts at once (one matrix: faster than one by one).</summary>
+    public IReadOnlyList<string> Predict(IReadOnlyList<string> texts) =>
+        texts.Count == 0 ? [] : _model.Predict(Vectorise(texts)).Select(p => _classes.Names[p]).ToList();
+
+    private List<string> TopTerms(SparseVector vector, int category, int count)
+    {
+        // A term's pull towards the category is its weight times its value: the score of the row holding that term alone,
+        // less the intercept (LinearSvm keeps its weights to itself, and this needs one look-up per term of the text).
+        var indices = vector.Indices;
+        var values = vector.Values;
+        var pulls = new List<(int Column, double Pull)>(indices.Length);
+        var scores = new double[_model.ClassCount];
+        for (var p = 0; p < indices.Length; p++)
+        {
+            _model.Scores(new SparseVector([indices[p]], [values[p]]), scores);
+            pulls.Add((indices[p], scores[category] - _intercepts[category]));
+        }
+        var wordCount = _words.Terms.Count;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<string>();
+        foreach (var (column, pull) in pulls.OrderByDescending(p => p.Pull))
+        {
+            if (pull <= 0 || result.Count == count) break;
+            var term = (column < wordCount ? _words.Terms[column] : _characters.Terms[column - wordCount]).Trim();
+            if (term.Length > 0 && seen.Add(term)) result.Add(term);
+        }
+        return result;
+    }
+}

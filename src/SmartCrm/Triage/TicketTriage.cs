@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using SmartCrm.Orders;
+using SmartCrm.Storage;
+using SmartCrm.Tickets;
+
+namespace SmartCrm.Triage;
+
+/// <summary>
+/// Triage of one stored ticket: its category by the active model, its mood, and a priority score from the text's urgency cues,
+/// the customer's value, the SLA clock and the open alarms of the customer's devices, stored with the reasons. A ticket still
+/// new whose suggested priority is higher than its own is raised to it; triage never lowers what a person or an alarm set.
+/// </summary>
+public sealed class TicketTriage(CrmDb db, TriageModels models, TimeProvider clock, ILogger<TicketTriage> logger)
+{
+    public static readonly JsonSerializerOptions ReasonJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The text triage reads: subject and description.</summary>
+    public static string TextOf(string subject, string? description) =>
+        string.IsNullOrWhiteSpace(description) ? subject.Trim() : subject.Trim() + "\n" + description.Trim();
+
+    /// <summary>Triages ticket <paramref name="ticketId"/> and stores the decision; null when there is no such ticket.</summary>
+    public async Task<TriageDecision?> TriageAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        var ticket = await db.Tickets.AsTracking().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken);
+        if (ticket is null) return null;
+        var text = TextOf(ticket.Subject, ticket.Description);
+        var (version, model) = await models.CurrentAsync(db, cancellationToken);
+        var guess = model.Classify(text);
+        var sentiment = Sentiment.Of(text);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var since = now.AddYears(-1);
+        var value = await db.Orders
+            .Where(o => o.CustomerId == ticket.CustomerId && o.OrderedAt >= since && (o.Status == OrderStatus.Paid || o.Status == OrderStatus.Shipped || o.Status == OrderStatus.Delivered))
+            .SumAsync(o => (decimal?)o.Total, cancellationToken) ?? 0;
+        var alarms = await db.Alarms.Where(a => a.CustomerId == ticket.CustomerId && a.ClearedAt == null).Select(a => a.Severity).ToListAsync(cancellationToken);
+        var priority = PriorityScore.Of(UrgencyCue.In(text), sentiment, new PriorityFacts
+        {
+            CustomerValue = value,
+            DueAt = ticket.IsOpen ? ticket.DueAt : null,
+            Now = now,
+            OpenAlarms = alarms,
+        });
+
+        var decision = await db.Set<TriageDecision>().AsTracking().FirstOrDefaultAsync(d => d.TicketId == ticketId, cancellationToken);
+        if (decision is null)
+        {
+            decision = new TriageDecision { TicketId = ticketId, Category = guess.Category, PredictedCategory = guess.Category, Reasons = "[]" };
+            db.Add(decision);
+        }
+        // An agent's correction stands; the model's own guess is kept beside it.
+        if (decision.CorrectedAt is null) decision.Category = guess.Category;
+        decision.PredictedCategory = guess.Category;
+        decision.Margin = guess.Margin;
+        decision.TopTerms = Truncate(string.Join(", ", guess.TopTerms), 500);
+        decision.Sentiment = sentiment.Score;
+        decision.Mood = sentiment.Mood;
+        decision.Score = priority.Score;
+        decision.SuggestedPriority = priority.Priority;
+        decision.Reasons = Truncate(JsonSerializer.Serialize(priority.Reasons, ReasonJson), 4000);
+        decision.ModelVersion = version;
+        decision.DecidedAt = now;
+        if (ticket.Status == TicketStatus.New && priority.Priority > ticket.Priority) ticket.Priority = priority.Priority;
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogDebug("Ticket {Ticket} triaged: {Category}, score {Score}", ticketId, decision.Category, decision.Score);
+        return decision;
+    }
+
+    /// <summary>An agent's category for the ticket: it becomes a training example for the next model.</summary>
+    public async Task<TriageDecision?> CorrectAsync(long ticketId, string category, string actor, CancellationToken cancellationToken)
+    {
+        var decision = await db.Set<TriageDecision>().AsTracking().FirstOrDefaultAsync(d => d.TicketId == ticketId, cancellationToken);
+        if (decision is null)
+        {
+            if (await TriageAsync(ticketId, cancellationToken) is null) return null;
+            decision = await db.Set<TriageDecision>().AsTracking().FirstAsync(d => d.TicketId == ticketId, cancellationToken);
+        }
+        decision.Category = category.Trim();
+        decision.CorrectedBy = actor;
+        decision.CorrectedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        return decision;
+    }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
+}
