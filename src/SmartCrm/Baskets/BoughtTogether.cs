@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SmartCrm.Catalog;
 using SmartCrm.Storage;
 using SmartCrm.Web;
 
@@ -48,7 +49,7 @@ public sealed class BoughtTogether(CrmDb db)
 
     /// <summary>
     /// Rules whose products the customer has all bought and whose suggestion they have not: what such customers buy next.
-    /// One suggestion a product, from its most confident rule.
+    /// One suggestion a product, from its most confident rule; no device of a kind they already own.
     /// </summary>
     public async Task<IReadOnlyList<RuleView>> ForCustomerAsync(long customerId, int take, CancellationToken cancellationToken)
     {
@@ -65,11 +66,19 @@ public sealed class BoughtTogether(CrmDb db)
         var rules = await db.BasketRules.AsNoTracking().Where(r => keys.Contains(r.Antecedent))
             .OrderByDescending(r => r.Confidence).ThenByDescending(r => r.Lift).ThenBy(r => r.Id).Take(500).ToListAsync(cancellationToken);
         var have = owned.ToHashSet();
+        // A device like one they own is a substitute, not a complement: buyers of a leak sensor buy either heater, but the
+        // owner of the 80 L heater does not want the 50 L one suggested.
+        var ownedDeviceCategories = await db.Products.Where(p => owned.Contains(p.Id) && p.Kind == ProductKind.Device && p.Category != null)
+            .Select(p => p.Category!).Distinct().ToListAsync(cancellationToken);
+        var substitutes = ownedDeviceCategories.Count == 0 ? [] : (await db.Products
+            .Where(p => p.Kind == ProductKind.Device && p.Category != null && ownedDeviceCategories.Contains(p.Category))
+            .Select(p => p.Id).ToListAsync(cancellationToken)).ToHashSet();
         var chosen = new List<BasketRule>();
         var suggested = new HashSet<string>(StringComparer.Ordinal);
         foreach (var rule in rules)
         {
-            if (BasketRule.Ids(rule.Consequent).All(have.Contains) || !suggested.Add(rule.Consequent)) continue;
+            var products = BasketRule.Ids(rule.Consequent);
+            if (products.All(have.Contains) || products.Any(substitutes.Contains) || !suggested.Add(rule.Consequent)) continue;
             chosen.Add(rule);
             if (chosen.Count == take) break;
         }

@@ -114,6 +114,38 @@ public sealed class BoughtTogetherTests(BasketApps apps) : IClassFixture<BasketA
     }
 
     [Fact]
+    public async Task A_customer_is_not_offered_a_device_like_one_they_own()
+    {
+        // An app of its own: a training over another test's orders might not be activated (not better on the holdout).
+        using var app = new CrmApp();
+        app.Settings["Models:PollSeconds"] = "0.1";
+        var admin = app.Admin();
+        var category = Builders.Unique("Heaters ");
+        async Task<long> ProductAsync(string kind) =>
+            (await admin.CreateAsync("/api/v1/products", new { sku = Builders.Unique("SKU-"), name = Builders.Unique("Product "), kind, price = 10m, category })).Id();
+        var (small, large, sensor) = (await ProductAsync("Device"), await ProductAsync("Device"), await ProductAsync("Accessory"));
+        var buyer = await admin.CreateCustomerAsync();
+        var at = new DateTime(2026, 2, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < 15; i++)
+        {
+            await OrderAsync(admin, buyer, at.AddHours(2 * i), small, sensor);
+            await OrderAsync(admin, buyer, at.AddHours(2 * i + 1), large, sensor);
+        }
+        var owner = await admin.CreateCustomerAsync();
+        await OrderAsync(admin, owner, at.AddDays(5), large, sensor);
+        var sensorOnly = await admin.CreateCustomerAsync();
+        await OrderAsync(admin, sensorOnly, at.AddDays(5), sensor);
+        (await TrainAsync(app.ClientAs(Role.Analyst))).State.ShouldBe(TrainingState.Succeeded);
+
+        var withSensor = (await admin.GetFromJsonAsync<List<RuleView>>($"/api/v1/products/{sensor}/bought-together", Json))!;
+        withSensor.Select(r => r.Then.Single().Id).ShouldContain(small, "half the sensors' orders hold the small heater");
+        var forOwner = (await admin.GetFromJsonAsync<List<RuleView>>($"/api/v1/customers/{owner}/bought-together", Json))!;
+        forOwner.SelectMany(r => r.Then).Select(p => p.Id).ShouldNotContain(small, "the other heater is a substitute for the one they own");
+        var forSensor = (await admin.GetFromJsonAsync<List<RuleView>>($"/api/v1/customers/{sensorOnly}/bought-together", Json))!;
+        forSensor.SelectMany(r => r.Then).Select(p => p.Id).ShouldContain(small, "without a heater, either one goes with the sensor");
+    }
+
+    [Fact]
     public async Task Thresholds_out_of_range_and_unknown_records_are_refused_naming_the_field()
     {
         var app = apps.For(Provider.Sqlite);
