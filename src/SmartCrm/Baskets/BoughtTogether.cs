@@ -63,7 +63,8 @@ public sealed class BoughtTogether(CrmDb db)
             keys.Add(Key(owned[i]));
             for (var j = i + 1; j < owned.Count; j++) keys.Add(Key(owned[i]) + "," + Key(owned[j]));
         }
-        var rules = await db.BasketRules.AsNoTracking().Where(r => keys.Contains(r.Antecedent))
+        // Lift above 1 only: below it, owning the products makes the suggestion less likely than for anyone.
+        var rules = await db.BasketRules.AsNoTracking().Where(r => keys.Contains(r.Antecedent) && r.Lift > 1)
             .OrderByDescending(r => r.Confidence).ThenByDescending(r => r.Lift).ThenBy(r => r.Id).Take(500).ToListAsync(cancellationToken);
         var have = owned.ToHashSet();
         // A device like one they own is a substitute, not a complement: buyers of a leak sensor buy either heater, but the

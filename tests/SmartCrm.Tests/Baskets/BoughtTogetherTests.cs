@@ -131,6 +131,9 @@ public sealed class BoughtTogetherTests(BasketApps apps) : IClassFixture<BasketA
             await OrderAsync(admin, buyer, at.AddHours(2 * i), small, sensor);
             await OrderAsync(admin, buyer, at.AddHours(2 * i + 1), large, sensor);
         }
+        // Orders without the sensor, so that holding it says something (lift above 1).
+        var other = await ProductAsync("Accessory");
+        for (var i = 0; i < 10; i++) await OrderAsync(admin, buyer, at.AddDays(1).AddHours(i), other);
         var owner = await admin.CreateCustomerAsync();
         await OrderAsync(admin, owner, at.AddDays(5), large, sensor);
         var sensorOnly = await admin.CreateCustomerAsync();
@@ -142,6 +145,7 @@ public sealed class BoughtTogetherTests(BasketApps apps) : IClassFixture<BasketA
         var forOwner = (await admin.GetFromJsonAsync<List<RuleView>>($"/api/v1/customers/{owner}/bought-together", Json))!;
         forOwner.SelectMany(r => r.Then).Select(p => p.Id).ShouldNotContain(small, "the other heater is a substitute for the one they own");
         var forSensor = (await admin.GetFromJsonAsync<List<RuleView>>($"/api/v1/customers/{sensorOnly}/bought-together", Json))!;
+        forSensor.ShouldAllBe(r => r.Lift > 1, "a suggestion is more likely for owners than for anyone");
         forSensor.SelectMany(r => r.Then).Select(p => p.Id).ShouldContain(small, "without a heater, either one goes with the sensor");
     }
 
