@@ -15,6 +15,7 @@ public sealed class DemoApps : Apps
     {
         app.Settings["Demo:Enabled"] = "true";
         app.Settings["Models:PollSeconds"] = "0.2";
+        app.Settings["Models:Schedule"] = "true";
     }
 }
 
