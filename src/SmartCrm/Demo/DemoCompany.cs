@@ -257,7 +257,9 @@ public static class DemoCompany
                 // baskets do; chosen from the draw already made, so the rest of the demo stays as it was.
                 var related = Array.FindAll(extras, e => e.Category == device.Category);
                 var drawn = Array.IndexOf(extras, extra);
-                if (related.Length > 0 && drawn % 4 != 0) extra = related[drawn % related.Length];
+                // Which orders take a related one goes by the order's time, not by the extra drawn: chosen by the draw, the
+                // plans that go with no device were only ever sold with a hub.
+                if (related.Length > 0 && order.OrderedAt.Ticks / TimeSpan.TicksPerSecond % 4 != 0) extra = related[drawn % related.Length];
                 order.Lines.Add(new OrderLine { ProductId = extra.Id, Quantity = faker.Random.Int(1, 3), UnitPrice = extra.Price });
             }
             order.Total = order.Lines.Sum(l => l.UnitPrice * l.Quantity);
