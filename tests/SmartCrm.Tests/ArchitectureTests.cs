@@ -27,7 +27,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
         ["Gateway", "Alarms"],
         ["Triage", "Insights"],
         ["Overview", "Service"],
-        ["Import"],
+        ["Import", "Chat"],
         ["Demo", "Evaluation"],
     ];
 

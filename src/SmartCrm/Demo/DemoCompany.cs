@@ -74,6 +74,11 @@ public static class DemoCompany
 
         var products = Catalogue.Select(p => new Product { Sku = p.Sku, Name = p.Name, Kind = p.Kind, Category = p.Category, Price = p.Price, Description = p.Description }).ToList();
         db.Products.AddRange(products);
+        // Help articles about these products, so the demo's FAQ assistant and chat answer the common questions.
+        var articles = DemoArticles.Create(now).ToList();
+        db.Articles.AddRange(articles);
+        await db.SaveChangesAsync(cancellationToken);
+        db.AnswerFeedback.AddRange(DemoArticles.Marks(articles, now));
         await db.SaveChangesAsync(cancellationToken);
         var devices = products.Where(p => p.Kind == ProductKind.Device).ToArray();
         db.AlarmRules.AddRange(AlarmRules(now));

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using SmartCrm.Alarms;
 using SmartCrm.Backup;
 using SmartCrm.Catalog;
+using SmartCrm.Chat;
 using SmartCrm.Customers;
 using SmartCrm.Demo;
 using SmartCrm.Devices;
@@ -67,6 +68,7 @@ public static class SmartCrmHost
         builder.Services.AddTriage();
         builder.Services.AddOverview();
         builder.Services.AddService();
+        builder.Services.AddChat();
         builder.Services.AddImport();
         builder.Services.AddOperations();
         builder.Services.AddConsole();
@@ -117,11 +119,13 @@ public static class SmartCrmHost
         api.MapTriageApi();
         api.MapOverviewApi();
         api.MapServiceApi();
+        api.MapChatApi();
         api.MapImportApi();
         api.MapSecurityApi();
         app.MapOpenApi();
         app.MapOperations();
         app.MapAccountEndpoints();
+        app.MapChatPages(clock);
         app.MapConsole();
         return app;
     }

@@ -12,7 +12,7 @@ namespace SmartCrm.Knowledge;
 /// otherwise opens a question ticket with the conversation so a person answers. The asker is found by e-mail among the
 /// customers, or becomes a new customer tagged "lead".
 /// </summary>
-public sealed class Assistant(CrmDb db, KnowledgeSearch search, IOptions<AssistantOptions> options, TimeProvider clock, ILogger<Assistant> logger)
+public sealed class Assistant(CrmDb db, KnowledgeSearch search, AnswerLearning learning, IOptions<AssistantOptions> options, TimeProvider clock, ILogger<Assistant> logger)
 {
     public const string LeadTag = "lead";
 
@@ -20,7 +20,8 @@ public sealed class Assistant(CrmDb db, KnowledgeSearch search, IOptions<Assista
     {
         var question = input.Question!.Trim();
         var index = await search.IndexAsync(db, cancellationToken);
-        var best = index.Best(question);
+        // Agents' marks on earlier answers move the match (AnswerLearning); without marks it is the index's own best.
+        var best = await learning.AdjustAsync(db, index, question, index.Best(question), cancellationToken);
         if (best is not null && best.Similarity >= options.Value.Threshold)
         {
             var version = await db.Set<Article>().Where(a => a.Id == best.ArticleId).Select(a => a.Version).FirstOrDefaultAsync(cancellationToken);

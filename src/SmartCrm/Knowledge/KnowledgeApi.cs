@@ -18,6 +18,7 @@ public static class KnowledgeApi
     {
         services.AddOptions<AssistantOptions>().BindConfiguration(AssistantOptions.Section);
         services.AddSingleton<KnowledgeSearch>();
+        services.AddSingleton<AnswerLearning>();
         services.AddScoped<Assistant>();
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<AssistantOptions>>((limits, assistant) => limits.AddPolicy(AssistantLimiter, context =>
             context.User.Identity?.IsAuthenticated == true
@@ -66,6 +67,7 @@ public static class KnowledgeApi
             if (string.IsNullOrWhiteSpace(question.Question)) return Problems.Field("question", "The question is required.");
             return TypedResults.Ok(await assistant.AskAsync(question, cancellationToken));
         }).AllowAnonymous().RequireRateLimiting(AssistantLimiter).WithTags("Assistant").WithName("AskAssistant");
+        api.MapArticleOutcomes(clock);
         return api;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using SmartCrm.Alarms;
 using SmartCrm.Catalog;
+using SmartCrm.Chat;
 using SmartCrm.Devices;
 using SmartCrm.Customers;
 using SmartCrm.Import;
@@ -71,6 +72,11 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     // Knowledge-base articles and each saved version of them (migration V10).
     public DbSet<Article> Articles => Set<Article>();
     public DbSet<ArticleVersion> ArticleVersions => Set<ArticleVersion>();
+    // Agents' marks on the assistant's answers, articles used on tickets, customer chats (migration V14).
+    public DbSet<AnswerFeedback> AnswerFeedback => Set<AnswerFeedback>();
+    public DbSet<ArticleUse> ArticleUses => Set<ArticleUse>();
+    public DbSet<ChatSession> ChatSessions => Set<ChatSession>();
+    public DbSet<ChatEntry> ChatEntries => Set<ChatEntry>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -316,6 +322,34 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         {
             e.ToTable("article_versions");
             e.HasIndex(v => new { v.ArticleId, v.Version }).IsUnique();
+        });
+        modelBuilder.Entity<AnswerFeedback>(e =>
+        {
+            e.ToTable("answer_feedback");
+            e.HasOne<Article>().WithMany().HasForeignKey(f => f.ArticleId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(f => f.ArticleId);
+        });
+        modelBuilder.Entity<ArticleUse>(e =>
+        {
+            e.ToTable("article_uses");
+            e.HasOne<Article>().WithMany().HasForeignKey(u => u.ArticleId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Ticket>().WithMany().HasForeignKey(u => u.TicketId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(u => new { u.ArticleId, u.TicketId }).IsUnique();
+            e.HasIndex(u => u.TicketId);
+        });
+        modelBuilder.Entity<ChatSession>(e =>
+        {
+            e.ToTable("chat_sessions");
+            e.HasIndex(s => s.TokenHash).IsUnique();
+            e.HasIndex(s => s.TicketId);
+            e.HasOne<Customer>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.SetNull);
+        });
+        modelBuilder.Entity<ChatEntry>(e =>
+        {
+            e.ToTable("chat_entries");
+            e.HasOne<ChatSession>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(c => new { c.SessionId, c.Id });
+            e.HasIndex(c => c.TicketId);
         });
         MarkSecrets(modelBuilder);
     }

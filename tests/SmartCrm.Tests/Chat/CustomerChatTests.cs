@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using SmartCrm.Chat;
+using SmartCrm.Security;
+using SmartCrm.Tests.Infrastructure;
+using SmartCrm.Tests.Knowledge;
+using SmartCrm.Tickets;
+
+namespace SmartCrm.Tests.Chat;
+
+/// <summary>The customers' chat page: the assistant answers with its source, a person takes over through the chat inbox, agents' replies come back.</summary>
+public sealed class CustomerChatTests(AssistantApps apps) : IClassFixture<AssistantApps>
+{
+    public static TheoryData<Provider> Providers => Apps.Providers;
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task The_assistant_answers_with_its_source_then_a_person_takes_over_through_the_chat_inbox_and_the_reply_reaches_the_chat(Provider provider)
+    {
+        var app = apps.For(provider);
+        var admin = app.Admin();
+        var word = Builders.Unique("glimmer");
+        var article = (await admin.CreateAsync("/api/v1/articles", new
+        {
+            title = $"Descaling the {word} kettle", language = "en",
+            body = $"Fill the {word} kettle with white vinegar and boil it twice to descale it.\nRinse it three times with clean water afterwards.",
+        })).Id();
+        var email = Builders.Unique("visitor") + "@example.com";
+        var customer = await admin.CreateCustomerAsync("Chat Customer", email);
+        using var visitor = new ChatVisitor(app);
+
+        (await visitor.IdentifyAsync("Mei Chen", email)).ShouldBe("/chat");
+        (await visitor.SendAsync($"How do I descale the {word} kettle?")).ShouldBe("/chat");
+        var page = await visitor.PageAsync();
+        page.ShouldContain("white vinegar");
+        page.ShouldContain($"data-source=\"{article}\"");
+        (await app.WithDbAsync(db => db.Tickets.CountAsync(t => t.CustomerId == customer))).ShouldBe(0, "answered: nobody needed");
+
+        // "Talk to a person" without a message hands over the last question, through the chat channel's inbox, triaged on arrival.
+        (await visitor.SendAsync("", askPerson: true)).ShouldBe("/chat");
+        var ticket = await app.WithDbAsync(db => db.Tickets.SingleAsync(t => t.CustomerId == customer));
+        ticket.Channel.ShouldBe(CustomerChat.Channel);
+        ticket.Subject.ShouldContain(word);
+        (await app.WithDbAsync(db => db.TriageDecisions.AnyAsync(d => d.TicketId == ticket.Id))).ShouldBeTrue("triaged on arrival");
+        (await visitor.PageAsync()).ShouldContain($"data-handoff=\"{ticket.Id}\"");
+
+        (await visitor.SendAsync("This is urgent: the lid is <b>broken</b> too")).ShouldBe("/chat");
+        (await app.WithDbAsync(db => db.TicketMessages.CountAsync(m => m.TicketId == ticket.Id && m.Kind == MessageKind.Inbound))).ShouldBe(2, "threaded into the same ticket");
+
+        var waiting = await admin.GetFromJsonAsync<JsonElement>("/api/v1/chats");
+        var listed = waiting.EnumerateArray().Single(w => w.GetProperty("ticketId").GetInt64() == ticket.Id);
+        listed.GetProperty("category").GetString().ShouldNotBeNullOrEmpty();
+        listed.GetProperty("waiting").GetBoolean().ShouldBeTrue();
+
+        var reply = await admin.PostAsJsonAsync($"/api/v1/chats/{ticket.Id}/replies", new { body = "Use <i>two</i> cups, we send a new lid.", articleId = article, close = true });
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK);
+        page = await visitor.PageAsync();
+        page.ShouldContain("Use &lt;i&gt;two&lt;/i&gt; cups, we send a new lid.");
+        page.ShouldContain("white vinegar and boil it twice", Case.Sensitive, "the cited passage is in the reply");
+        page.ShouldContain("&lt;b&gt;broken&lt;/b&gt;");
+        page.ShouldNotContain("<b>broken</b>");
+        page.ShouldContain("data-chat-closed");
+        (await app.WithDbAsync(db => db.Tickets.SingleAsync(t => t.Id == ticket.Id))).Status.ShouldBe(TicketStatus.Closed);
+        var resolved = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/articles/{article}/tickets?resolved=true");
+        resolved.EnumerateArray().Select(t => t.GetProperty("ticketId").GetInt64()).ShouldBe([ticket.Id]);
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task An_anonymous_visitor_handed_to_a_person_becomes_a_lead_with_their_name(Provider provider)
+    {
+        var app = apps.For(provider);
+        using var visitor = new ChatVisitor(app);
+        (await visitor.IdentifyAsync("Anon Ymous", null)).ShouldBe("/chat");
+        (await visitor.SendAsync("Zyxqv " + Builders.Unique("nothing"))).ShouldBe("/chat");
+        var page = await visitor.PageAsync();
+        page.ShouldContain("data-handoff=");
+        var ticket = await app.WithDbAsync(db => db.ChatSessions.Where(s => s.Name == "Anon Ymous").Join(db.Tickets, s => s.TicketId, t => (long?)t.Id, (s, t) => t).SingleAsync());
+        var lead = await app.WithDbAsync(db => db.Customers.SingleAsync(c => c.Id == ticket.CustomerId));
+        lead.Name.ShouldBe("Anon Ymous");
+        lead.Tags.ShouldContain("lead");
+    }
+
+    [Theory, MemberData(nameof(Providers))]
+    public async Task Empty_huge_and_unprintable_messages_and_posts_without_the_antiforgery_token_are_refused_with_a_clear_error(Provider provider)
+    {
+        var app = apps.For(provider);
+        using var visitor = new ChatVisitor(app);
+        (await visitor.SendAsync("   ")).ShouldBe("/chat?problem=empty");
+        (await visitor.SendAsync(new string('a', CustomerChat.MaxText + 1))).ShouldBe("/chat?problem=long");
+        (await visitor.SendAsync("bell\u0007")).ShouldBe("/chat?problem=invalid");
+        (await visitor.IdentifyAsync(null, "not-an-address")).ShouldBe("/chat?problem=email");
+        (await visitor.Client.GetStringAsync("/chat?problem=long")).ShouldContain("The message is too long: at most 2,000 characters.");
+        (await visitor.Client.GetStringAsync("/chat?problem=empty")).ShouldContain("Write something: the message is empty.");
+
+        using var forged = await visitor.PostRawAsync("/chat/send", new() { ["text"] = "no token" }, withToken: false);
+        forged.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await app.WithDbAsync(db => db.ChatEntries.CountAsync(e => e.Body == "no token" || e.Body.StartsWith("bell") || e.Body.StartsWith("aaaa")))).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_chat_page_speaks_chinese()
+    {
+        var app = apps.For(Provider.Sqlite);
+        using var visitor = new ChatVisitor(app);
+        visitor.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+        var page = await visitor.PageAsync();
+        page.ShouldContain("在线客服");
+        page.ShouldContain("转人工客服");
+    }
+
+    [Fact]
+    public async Task Only_roles_that_work_tickets_open_the_chat_console_and_answer_or_mark_while_anyone_may_open_the_chat_page()
+    {
+        var app = apps.For(Provider.Sqlite);
+        var admin = app.Admin();
+        var ticket = (await admin.CreateAsync("/api/v1/tickets", new { customerId = await admin.CreateCustomerAsync(), kind = "Question", subject = "Chat access" })).Id();
+        var (_, _, support) = await ConsoleSession.NewUserAsync(app, admin, Role.Support);
+        var (_, _, sales) = await ConsoleSession.NewUserAsync(app, admin, Role.Sales);
+
+        (await app.CreateClient().GetAsync("/chat")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await support.Client.GetAsync("/service/chat")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        using (var denied = await sales.Client.GetAsync("/service/chat"))
+        {
+            denied.StatusCode.ShouldBe(HttpStatusCode.Redirect, "to the console's page that says why");
+            (await sales.Client.GetAsync(denied.Headers.Location)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        }
+        using (var events = await sales.Client.GetAsync("/service/chat/events", HttpCompletionOption.ResponseHeadersRead)) events.StatusCode.ShouldNotBe(HttpStatusCode.OK);
+        var anonymous = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using (var events = await anonymous.GetAsync("/service/chat/events", HttpCompletionOption.ResponseHeadersRead)) events.StatusCode.ShouldNotBe(HttpStatusCode.OK);
+        using (var events = await anonymous.GetAsync("/chat/events", HttpCompletionOption.ResponseHeadersRead)) events.StatusCode.ShouldBe(HttpStatusCode.NoContent, "no chat, nothing to watch");
+
+        foreach (var role in new[] { Role.Sales, Role.Analyst, Role.ReadOnly })
+        {
+            var client = app.ClientAs(role);
+            (await client.PostAsJsonAsync($"/api/v1/chats/{ticket}/replies", new { body = "hi" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await client.PostAsJsonAsync("/api/v1/chats/lines/1/mark", new { helpful = true })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await client.PostAsJsonAsync("/api/v1/assistant/feedback", new { question = "q", articleId = 1, passage = "p", helpful = true })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await client.PostAsJsonAsync("/api/v1/articles/1/tickets", new { ticketId = ticket })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        }
+        var supportKey = app.ClientAs(Role.Support);
+        (await supportKey.PostAsJsonAsync($"/api/v1/chats/{ticket}/replies", new { body = "hello" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await supportKey.PostAsJsonAsync($"/api/v1/chats/{ticket}/replies", new { body = "" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task The_live_view_of_a_chat_sends_its_stamp_as_a_server_sent_event()
+    {
+        var app = apps.For(Provider.Sqlite);
+        using var visitor = new ChatVisitor(app);
+        (await visitor.SendAsync("Zyxqv " + Builders.Unique("live"))).ShouldBe("/chat");
+        using var response = await visitor.Client.GetAsync("/chat/events", HttpCompletionOption.ResponseHeadersRead);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/event-stream");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        string? line;
+        while ((line = await reader.ReadLineAsync()) is not null && !line.StartsWith("data: ", StringComparison.Ordinal)) { }
+        line.ShouldNotBeNull();
+        line.ShouldEndWith(".New");
+    }
+}
