@@ -35,10 +35,10 @@ public sealed class ChatJourneyTests(RunningCrm crm)
         await visitor.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         var answer = visitor.Locator("[data-line=Assistant]");
         await answer.WaitForAsync();
-        (await answer.InnerTextAsync()).ShouldContain("Source: Changing the filter of the Breeze Air Purifier");
+        (await answer.InnerTextAsync()).ShouldContain("Source: How do I change the filter of my purifier?");
         await RunningCrm.ScreenshotAsync(visitor, "61-chat-assistant-answered");
 
-        await visitor.FillAsync("textarea[name=text]", "The new filter does not fit and the purifier is making a loud noise. This is urgent, my baby has asthma. <b>Help</b>");
+        await visitor.FillAsync("textarea[name=text]", "The new filter does not fit, the purifier stopped working and smells of smoke. This is urgent, my baby has asthma. <b>Help</b>");
         await visitor.GetByRole(AriaRole.Button, new() { Name = "Talk to a person" }).ClickAsync();
         var handoff = visitor.Locator("[data-handoff]");
         await handoff.WaitForAsync();
