@@ -14,6 +14,7 @@ using SmartCrm.Import;
 using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Baskets;
+using SmartCrm.Forecasts;
 using SmartCrm.Knowledge;
 using SmartCrm.Models;
 using SmartCrm.Operations;
@@ -67,6 +68,7 @@ public static class SmartCrmHost
         builder.Services.AddTriage();
         builder.Services.AddOverview();
         builder.Services.AddService();
+        builder.Services.AddForecasts();
         builder.Services.AddImport();
         builder.Services.AddOperations();
         builder.Services.AddConsole();
@@ -117,6 +119,7 @@ public static class SmartCrmHost
         api.MapTriageApi();
         api.MapOverviewApi();
         api.MapServiceApi();
+        api.MapForecastsApi();
         api.MapImportApi();
         api.MapSecurityApi();
         app.MapOpenApi();
