@@ -25,8 +25,8 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
         ["Orders", "Interactions", "Sales", "Tickets", "Devices"],
         ["Telemetry", "Baskets", "Knowledge"],
         ["Gateway", "Alarms"],
-        ["Triage", "Insights"],
-        ["Overview", "Service", "Forecasts"],
+        ["Triage", "Insights", "Forecasts"],
+        ["Overview", "Service"],
         ["Import"],
         ["Demo", "Evaluation"],
     ];

@@ -14,6 +14,11 @@ public static class AutomaticForecast
 {
     public const string Naive = "naive";
 
+    // A training forecasts hundreds of series (a device each) on a shared server: candidates are compared by conditional sum
+    // of squares and the winner refitted by maximum likelihood, as auto.arima itself does for long series, which keeps a
+    // series to a fraction of a second; weekly counts seldom need more than three AR or MA terms.
+    private static readonly AutoArimaOptions Search = new() { Approximation = true, MaxP = 3, MaxQ = 3 };
+
     public static SeriesForecast Fit(double[] series, int holdout, int horizon, double level, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(series);
@@ -78,7 +83,7 @@ public static class AutomaticForecast
             try
             {
                 return method == "arima"
-                    ? Named(AutoArima.Fit(series, 1, cancellationToken: cancellationToken), m => m.ToString(), m => m.Forecast(horizon, level))
+                    ? Named(AutoArima.Fit(series, 1, Search, cancellationToken), m => m.ToString(), m => m.Forecast(horizon, level))
                     : Named(Ets.Select(series, 1, cancellationToken: cancellationToken), m => m.ToString(), m => m.Forecast(horizon, level));
             }
             catch (ArgumentException)
@@ -106,7 +111,7 @@ public static class AutomaticForecast
 
     private static Forecast Predict(string method, double[] series, int horizon, double level, CancellationToken cancellationToken) => method switch
     {
-        "arima" => AutoArima.Fit(series, 1, cancellationToken: cancellationToken).Forecast(horizon, level),
+        "arima" => AutoArima.Fit(series, 1, Search, cancellationToken).Forecast(horizon, level),
         "ets" => Ets.Select(series, 1, cancellationToken: cancellationToken).Forecast(horizon, level),
         _ => SeasonalNaive.Forecast(series, 1, horizon, level),
     };

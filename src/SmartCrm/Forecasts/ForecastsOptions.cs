@@ -15,6 +15,9 @@ public sealed class ForecastsOptions
     /// <summary>Weeks forecast ahead.</summary>
     [Range(1, 104)] public int HorizonWeeks { get; set; } = 26;
 
+    /// <summary>The telemetry key devices report their use under: hours a day in use (the demo's weekly readings).</summary>
+    [Required, MaxLength(100)] public string UsageKey { get; set; } = "usageHours";
+
     /// <summary>Coverage of the prediction interval.</summary>
     [Range(0.5, 0.99)] public double Level { get; set; } = 0.8;
 

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SmartCrm.Insights;
 using SmartCrm.Orders;
 using SmartCrm.Storage;
 
@@ -81,7 +80,7 @@ public sealed class UsageForecastTraining(
                 FROM telemetry t JOIN telemetry_keys k ON k."Id" = t."KeyId"
                 WHERE k."Name" = @usage AND t."Ts" >= @from AND t."Ts" < @to AND t."Num" IS NOT NULL
                 """;
-            Add(command, "@usage", ChurnFeatures.UsageKey);
+            Add(command, "@usage", Settings.UsageKey);
             Add(command, "@from", new DateTimeOffset(start, TimeSpan.Zero).ToUnixTimeMilliseconds());
             Add(command, "@to", new DateTimeOffset(end, TimeSpan.Zero).ToUnixTimeMilliseconds());
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

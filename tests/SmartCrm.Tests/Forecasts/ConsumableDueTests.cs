@@ -39,5 +39,13 @@ public sealed class ConsumableDueTests(ForecastApps apps) : IClassFixture<Foreca
         (series.DueLatest ?? DateTime.MaxValue).ShouldBeGreaterThanOrEqualTo(due);
         var view = (await admin.GetFromJsonAsync<ForecastView>($"/api/v1/forecasts/usage/{device}", ForecastTrainingTests.Json))!;
         view.Points.Where(p => p.Mean is not null).ShouldAllBe(p => p.Mean > 30 && p.Mean < 40, "about 35 hours a week ahead");
+
+        using var console = await ConsoleSession.SignInAsync(app, "admin", CrmApp.AdminPassword);
+        var page = await console.Client.GetStringAsync($"/devices/{device}");
+        page.ShouldContain("data-consumable-due");
+        page.ShouldContain(due.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        var forecasts = await console.Client.GetStringAsync("/forecasts?kind=usage");
+        forecasts.ShouldContain("data-due-list");
+        forecasts.ShouldContain("data-due");
     }
 }

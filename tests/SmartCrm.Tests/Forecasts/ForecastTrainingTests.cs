@@ -4,6 +4,7 @@ using System.Text.Json;
 using SmartCrm.Forecasts;
 using SmartCrm.Models;
 using SmartCrm.Orders;
+using SmartCrm.Security;
 using SmartCrm.Tests.Infrastructure;
 
 namespace SmartCrm.Tests.Forecasts;
@@ -87,6 +88,23 @@ public sealed class ForecastTrainingTests(ForecastApps apps) : IClassFixture<For
         revenue.Series.Label.ShouldBe("all");
         revenue.Points.Where(p => p.Actual is not null).Sum(p => p.Actual!.Value).ShouldBe(Enumerable.Range(0, 40).Sum(w => 10.0 * (10 + w + (w * 7 % 3) - 1)));
 
+        // The console: the chart with its interval, the chosen model and its holdout error in words, the numbers and their CSV.
+        using (var console = await ConsoleSession.SignInAsync(app, "admin", CrmApp.AdminPassword))
+        {
+            var page = await console.Client.GetStringAsync($"/forecasts?kind=demand&id={product}");
+            page.ShouldContain("data-chart=\"forecast\"");
+            page.ShouldContain($"data-method=\"{series.Method}\"");
+            page.ShouldContain("sMAPE");
+            page.ShouldContain("<svg");
+            page.ShouldContain($"/api/v1/forecasts/demand/{product}.csv");
+            System.Text.RegularExpressions.Regex.Count(page, "<tr data-week=").ShouldBe(66);
+            var revenuePage = await console.Client.GetStringAsync("/forecasts?kind=usage");
+            revenuePage.ShouldContain("data-no-forecasts");
+            var models = await console.Client.GetStringAsync("/models");
+            models.ShouldContain("data-chart=\"model-demand-forecast\"");
+            models.ShouldContain("/api/v1/models/demand-forecast/metrics.csv");
+        }
+
         // The last eight weeks swing wildly: what was learnt before them misses them by far more, so the new version is kept out.
         for (var w = 32; w < 40; w += 2) await OrderAsync(app, customer, product, 60, thisWeek.AddDays(-7 * (40 - w)).AddHours(40));
         var second = await TrainAsync(admin, ForecastKinds.Demand);
@@ -100,6 +118,46 @@ public sealed class ForecastTrainingTests(ForecastApps apps) : IClassFixture<For
         kept.Series.ModelVersion.ShouldBe(1);
         kept.Points.Count(p => p.Actual is not null).ShouldBe(40);
         kept.Points.Where(p => p.Actual is not null).Sum(p => p.Actual!.Value).ShouldBe(history.Sum(p => p.Actual!.Value), "the active version's weeks are unchanged");
+
+        // The holdout metric over versions, as the Models page charts it.
+        var metricsCsv = await admin.GetStringAsync("/api/v1/models/demand-forecast/metrics.csv");
+        metricsCsv.ShouldStartWith("version,mase,active\r\n");
+        metricsCsv.ShouldContain("v1,");
+        metricsCsv.ShouldContain("v2,");
+    }
+
+    [Theory]
+    [InlineData(Role.ReadOnly, "/api/v1/forecasts?kind=demand", HttpStatusCode.OK)]
+    [InlineData(Role.Sales, "/api/v1/forecasts/usage/987654", HttpStatusCode.NotFound)]
+    [InlineData(Role.Support, "/api/v1/forecasts/revenue/987654.csv", HttpStatusCode.NotFound)]
+    [InlineData(Role.ReadOnly, "/api/v1/models/demand-forecast/metrics.csv", HttpStatusCode.Forbidden)]
+    [InlineData(Role.Sales, "/api/v1/models/demand-forecast/metrics.csv", HttpStatusCode.Forbidden)]
+    [InlineData(Role.Analyst, "/api/v1/models/demand-forecast/metrics.csv", HttpStatusCode.OK)]
+    [InlineData(Role.Analyst, "/api/v1/models/no-such-kind/metrics.csv", HttpStatusCode.BadRequest)]
+    [InlineData(Role.ReadOnly, "/api/v1/models/demand-forecast/train", HttpStatusCode.Forbidden)]
+    public async Task Forecasts_are_read_by_every_role_and_model_metrics_by_those_who_see_models(Role role, string path, HttpStatusCode expected)
+    {
+        var app = apps.For(Provider.Sqlite);
+        var post = path.EndsWith("/train", StringComparison.Ordinal);
+        var response = post ? await app.ClientAs(role).PostAsync(path, null) : await app.ClientAs(role).GetAsync(path);
+        response.StatusCode.ShouldBe(expected);
+        (post ? await app.CreateClient().PostAsync(path, null) : await app.CreateClient().GetAsync(path)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Theory]
+    [InlineData(Role.ReadOnly, HttpStatusCode.OK)]
+    [InlineData(Role.Sales, HttpStatusCode.OK)]
+    [InlineData(Role.Support, HttpStatusCode.OK)]
+    public async Task The_forecasts_page_opens_for_every_role_that_reads_customers(Role role, HttpStatusCode expected)
+    {
+        var app = apps.For(Provider.Sqlite);
+        var (_, _, session) = await ConsoleSession.NewUserAsync(app, app.Admin(), role);
+        using (session)
+        {
+            var response = await session.Client.GetAsync("/forecasts?kind=usage");
+            response.StatusCode.ShouldBe(expected);
+            (await response.Content.ReadAsStringAsync()).ShouldContain("data-kind=\"usage\"");
+        }
     }
 
     [Fact]
