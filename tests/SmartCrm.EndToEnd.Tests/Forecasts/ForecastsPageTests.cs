@@ -20,7 +20,7 @@ public sealed class ForecastsPageTests(RunningCrm crm)
         {
             await page.GotoAsync(address);
             if (await page.Locator("[data-chart=forecast] svg").CountAsync() > 0) return page.Locator("[data-chart=forecast]");
-            if (attempt > 100) throw new TimeoutException($"no forecast drawn at {address} after five minutes");
+            if (attempt > 200) throw new TimeoutException($"no forecast drawn at {address} after ten minutes");
             await Task.Delay(3000);
         }
     }
