@@ -25,7 +25,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
         ["Orders", "Interactions", "Sales", "Tickets", "Devices"],
         ["Telemetry", "Baskets", "Knowledge"],
         ["Gateway", "Alarms"],
-        ["Triage", "Insights"],
+        ["Triage", "Insights", "Forecasts"],
         ["Overview", "Service"],
         ["Import", "Chat"],
         ["Demo", "Evaluation"],

@@ -15,6 +15,7 @@ using SmartCrm.Import;
 using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Baskets;
+using SmartCrm.Forecasts;
 using SmartCrm.Knowledge;
 using SmartCrm.Models;
 using SmartCrm.Operations;
@@ -69,6 +70,7 @@ public static class SmartCrmHost
         builder.Services.AddOverview();
         builder.Services.AddService();
         builder.Services.AddChat();
+        builder.Services.AddForecasts();
         builder.Services.AddImport();
         builder.Services.AddOperations();
         builder.Services.AddConsole();
@@ -120,6 +122,7 @@ public static class SmartCrmHost
         api.MapOverviewApi();
         api.MapServiceApi();
         api.MapChatApi();
+        api.MapForecastsApi();
         api.MapImportApi();
         api.MapSecurityApi();
         app.MapOpenApi();

@@ -30,6 +30,11 @@ public static class ModelsApi
         models.MapGet("/runs/{id:long}", async Task<Results<Ok<TrainingRun>, ProblemHttpResult>> (long id, TrainingRequests requests, CancellationToken cancellationToken) =>
                 await requests.FindAsync(id, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.NotFound("TrainingRun", id))
             .RequireAuthorization(Permissions.ModelsRead).WithName("GetTrainingRun");
+        models.MapGet("/{kind}/metrics.csv", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (string kind, ModelRegistry registry, TrainingRequests requests, CancellationToken cancellationToken) =>
+                requests.Kinds.Contains(kind)
+                    ? SmartCrm.Web.FigureDownloads.Csv(ModelMetrics.Of(kind, await registry.HistoryAsync(kind, Limit, cancellationToken)), $"model-{kind}-metrics")
+                    : Problems.Field("kind", $"No model kind '{Shorten(kind)}'; known: {string.Join(", ", requests.Kinds)}."))
+            .RequireAuthorization(Permissions.ModelsRead).WithName("ModelMetricsCsv");
         models.MapPost("/{kind}/train", async Task<Results<Accepted<TrainingRun>, ProblemHttpResult>> (string kind, HttpContext http, TrainingRequests requests, CancellationToken cancellationToken) =>
                 await requests.RequestAsync(kind, http.User.Identity?.Name ?? "api", cancellationToken) is { } run
                     ? TypedResults.Accepted($"/api/v1/models/runs/{run.Id}", run)

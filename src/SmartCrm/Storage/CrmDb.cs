@@ -10,6 +10,7 @@ using SmartCrm.Import;
 using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Baskets;
+using SmartCrm.Forecasts;
 using SmartCrm.Knowledge;
 using SmartCrm.Models;
 using SmartCrm.Orders;
@@ -65,6 +66,10 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
 
     // The active basket rules (migration V12).
     public DbSet<BasketRule> BasketRules => Set<BasketRule>();
+
+    // Forecasts of the active forecast models, with their weeks (migration V16).
+    public DbSet<ForecastSeries> ForecastSeries => Set<ForecastSeries>();
+    public DbSet<ForecastPoint> ForecastPoints => Set<ForecastPoint>();
 
     // Triage decisions with their reasons, and the versions of the category model (migration V10).
     public DbSet<TriageDecision> TriageDecisions => Set<TriageDecision>();
@@ -284,6 +289,18 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.Property(r => r.Consequent).HasMaxLength(400);
             e.HasIndex(r => r.Antecedent);
             e.HasIndex(r => r.Lift);
+        });
+        modelBuilder.Entity<ForecastSeries>(e =>
+        {
+            e.ToTable("forecast_series");
+            e.HasIndex(s => new { s.Kind, s.SubjectId }).IsUnique();
+            e.HasIndex(s => new { s.Kind, s.DueAt });
+        });
+        modelBuilder.Entity<ForecastPoint>(e =>
+        {
+            e.ToTable("forecast_points");
+            e.HasOne<ForecastSeries>().WithMany().HasForeignKey(p => p.SeriesId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(p => new { p.SeriesId, p.Week });
         });
         modelBuilder.Entity<TrainingRun>(e =>
         {
