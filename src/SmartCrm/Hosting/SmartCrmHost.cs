@@ -14,6 +14,7 @@ using SmartCrm.Import;
 using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Baskets;
+using SmartCrm.Campaigns;
 using SmartCrm.Knowledge;
 using SmartCrm.Models;
 using SmartCrm.Operations;
@@ -66,6 +67,7 @@ public static class SmartCrmHost
         builder.Services.AddKnowledge();
         builder.Services.AddTriage();
         builder.Services.AddOverview();
+        builder.Services.AddCampaigns();
         builder.Services.AddService();
         builder.Services.AddImport();
         builder.Services.AddOperations();
@@ -116,6 +118,7 @@ public static class SmartCrmHost
         api.MapKnowledgeApi(clock);
         api.MapTriageApi();
         api.MapOverviewApi();
+        api.MapCampaignsApi();
         api.MapServiceApi();
         api.MapImportApi();
         api.MapSecurityApi();
