@@ -27,7 +27,10 @@ public sealed class CampaignLaunch(CrmDb db, TimeProvider clock, ILogger<Campaig
         var campaign = await db.Campaigns.Include(c => c.Variants).FirstAsync(c => c.Id == id, cancellationToken);
         var variants = campaign.Variants.OrderBy(v => v.Id).ToList();
         var candidates = await CampaignAudience.ReadAsync(db, campaign, cancellationToken);
-        var channel = campaign.Channel switch { CampaignChannel.Email => Channel.Email, CampaignChannel.Sms => Channel.Sms, _ => Channel.Phone };
+        // The timeline has no SMS channel of its own (the demo draws from the channels, so a new one would change its data): a
+        // text message goes to the phone number and is recorded on the phone channel, its subject saying it was a text.
+        var channel = campaign.Channel == CampaignChannel.Email ? Channel.Email : Channel.Phone;
+        var kind = campaign.Channel == CampaignChannel.Sms ? "SMS: " : "";
         var agent = db.Actor.Name;
         var sends = new List<(CampaignMember Member, Interaction Interaction)>();
         var members = new List<CampaignMember>();
@@ -41,7 +44,7 @@ public sealed class CampaignLaunch(CrmDb db, TimeProvider clock, ILogger<Campaig
             sends.Add((member, new Interaction
             {
                 CustomerId = candidate.CustomerId, Channel = channel, Direction = Direction.Outbound, OccurredAt = now, Agent = agent,
-                Subject = $"{campaign.Name} ({variant.Name})", Body = variant.Message,
+                Subject = $"{kind}{campaign.Name} ({variant.Name})", Body = variant.Message,
             }));
         }
         // One audit line per send would bury the log under a campaign's thousands of rows; the sends are their own record.

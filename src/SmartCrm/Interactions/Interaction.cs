@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SmartCrm.Interactions;
 
-public enum Channel { Phone, Email, Chat, Social, Web, Store, Sms }
+public enum Channel { Phone, Email, Chat, Social, Web, Store }
 
 public enum Direction { Inbound, Outbound }
 
