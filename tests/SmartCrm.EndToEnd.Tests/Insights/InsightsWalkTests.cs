@@ -20,6 +20,8 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
         public Language Language { get; } = language;
         public int Shot { get; set; }
         public int? Segment { get; set; }
+        public long? Campaign { get; set; }
+        public string? CampaignName { get; set; }
 
         public Task ScreenshotAsync(string step) => RunningCrm.ScreenshotAsync(Page, $"insights-walk-{Language.Code}-{++Shot:00}-{step}");
     }
@@ -30,7 +32,7 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
     public static readonly Language English = new("en", "en-US", "Segments", "Bought together", "Why the risk", "Audience if launched now", "Audience at launch", "Launched");
     public static readonly Language Chinese = new("zh", "zh-CN", "客户分群", "经常一起购买", "风险原因", "如果现在发起的受众", "发起时的受众", "已发起");
 
-    private static readonly Func<Walk, Task>[] Steps = [SegmentsAsync, BasketRulesAsync, ChurnOnTheCustomerListAsync, CustomerInsightsAsync, CampaignToASegmentAsync];
+    private static readonly Func<Walk, Task>[] Steps = [SegmentsAsync, BasketRulesAsync, ChurnOnTheCustomerListAsync, CustomerInsightsAsync, CampaignToASegmentAsync, CampaignResponseAsync];
 
     [Fact]
     public Task The_insights_walk_in_english() => RunAsync(English);
@@ -118,13 +120,15 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
         await segments.Nth(best).Locator("a[data-start-campaign]").ClickAsync();
         await page.WaitForURLAsync(new Regex($@"/campaigns/new\?segment={number}$"));
         (await page.Locator("select[name=SegmentNumber]").InputValueAsync()).ShouldBe(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await page.FillAsync("input[name=Name]", $"Win back segment {number} ({walk.Language.Code})");
+        walk.CampaignName = $"Win back segment {number} ({walk.Language.Code})";
+        await page.FillAsync("input[name=Name]", walk.CampaignName);
         await page.SelectOptionAsync("select[name=ChannelName]", "Email");
         await page.FillAsync("textarea[name=MessageA]", walk.Language.Code == "zh" ? "我们想念您：滤芯八折。" : "We miss you: 20 % off filters this month.");
         await page.FillAsync("textarea[name=MessageB]", walk.Language.Code == "zh" ? "免费上门保养一次。" : "A free maintenance visit for your devices.");
         await walk.ScreenshotAsync("campaign-new");
         await page.ClickAsync("form[data-campaign-form] button[type=submit]");
         await page.WaitForURLAsync(CampaignPage());
+        walk.Campaign = long.Parse(CampaignPage().Match(page.Url).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 
         var audience = page.Locator("section[data-audience]");
         (await audience.Locator("h2").InnerTextAsync()).ShouldBe(walk.Language.DraftAudience);
@@ -146,6 +150,29 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
         (await page.Locator("section[data-chart]").CountAsync()).ShouldBe(1, "the results chart");
         (await page.Locator("table[data-results] tr[data-group]").CountAsync()).ShouldBe(3, "two variants and the hold-out");
         await walk.ScreenshotAsync("campaign-launched");
+    }
+
+    /// <summary>
+    /// A messaged customer's timeline shows the send; their reply (logged here through the API, as the inbox would) shows on the
+    /// campaign as a response of their variant, drawn against the hold-out.
+    /// </summary>
+    private static async Task CampaignResponseAsync(Walk walk)
+    {
+        var page = walk.Page;
+        var sends = await Api.GetAsync(page, "/api/v1/interactions?direction=Outbound&sort=-id&pageSize=1");
+        var send = sends.GetProperty("items")[0];
+        send.GetProperty("subject").GetString()!.ShouldStartWith(walk.CampaignName!);
+        var customer = send.GetProperty("customerId").GetInt64();
+        await page.GotoAsync($"/customers/{customer}");
+        (await page.Locator("section[data-timeline]").InnerTextAsync()).ShouldContain(walk.CampaignName!);
+        await walk.ScreenshotAsync("send-on-the-timeline");
+
+        await Api.PostAsync(page, "/api/v1/interactions", new { customerId = customer, channel = "Email", direction = "Inbound", subject = "Re: " + walk.CampaignName });
+        await page.GotoAsync($"/campaigns/{walk.Campaign}");
+        (await page.Locator("section[data-chart] svg").CountAsync()).ShouldBeGreaterThan(0, "a response is drawn");
+        var responded = await page.Locator("table[data-results] tr[data-group]").EvaluateAllAsync<int[]>("rows => rows.map(r => +r.cells[2].innerText)");
+        responded.Sum().ShouldBe(1);
+        await walk.ScreenshotAsync("campaign-response");
     }
 
     [GeneratedRegex(@"/customers/(\d+)$")]
