@@ -112,7 +112,7 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
         var (best, risk) = (0, -1.0);
         for (var i = 0; i < count; i++)
         {
-            var churn = double.Parse(Regex.Match(await segments.Nth(i).Locator("td").Nth(5).InnerTextAsync(), @"\d+").Value, System.Globalization.CultureInfo.InvariantCulture);
+            var churn = double.Parse(await segments.Nth(i).Locator("td[data-churn]").GetAttributeAsync("data-churn") ?? "", System.Globalization.CultureInfo.InvariantCulture);
             if (churn > risk) (best, risk) = (i, churn);
         }
         var number = int.Parse(await segments.Nth(best).GetAttributeAsync("data-segment") ?? "", System.Globalization.CultureInfo.InvariantCulture);
