@@ -26,7 +26,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
         ["Telemetry", "Baskets", "Knowledge"],
         ["Gateway", "Alarms"],
         ["Triage", "Insights", "Forecasts"],
-        ["Overview", "Service"],
+        ["Overview", "Service", "Campaigns"],
         ["Import", "Chat"],
         ["Demo", "Evaluation"],
     ];

@@ -16,6 +16,7 @@ using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Baskets;
 using SmartCrm.Forecasts;
+using SmartCrm.Campaigns;
 using SmartCrm.Knowledge;
 using SmartCrm.Models;
 using SmartCrm.Operations;
@@ -68,6 +69,7 @@ public static class SmartCrmHost
         builder.Services.AddKnowledge();
         builder.Services.AddTriage();
         builder.Services.AddOverview();
+        builder.Services.AddCampaigns();
         builder.Services.AddService();
         builder.Services.AddChat();
         builder.Services.AddForecasts();
@@ -120,6 +122,7 @@ public static class SmartCrmHost
         api.MapKnowledgeApi(clock);
         api.MapTriageApi();
         api.MapOverviewApi();
+        api.MapCampaignsApi();
         api.MapServiceApi();
         api.MapChatApi();
         api.MapForecastsApi();

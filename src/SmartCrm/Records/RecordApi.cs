@@ -33,6 +33,11 @@ public sealed class RecordRules<TEntity, TInput> where TEntity : class where TIn
     public Func<IQueryable<TEntity>, string, int, CrmDb, IQueryable<TEntity>>? SearchFirst { get; init; }
     /// <summary>The number of records a search alone matches, where the search index counts faster than the query; null falls back.</summary>
     public Func<string, CrmDb, CancellationToken, Task<int?>>? SearchCount { get; init; }
+    /// <summary>
+    /// The records of customers in a segment (`?segment=N`), for lists whose rows belong to a customer: the segment is the
+    /// customer's, so it is no column of the record and <see cref="QueryOptions.Filter{T}"/> cannot see it.
+    /// </summary>
+    public Func<IQueryable<TEntity>, int, CrmDb, IQueryable<TEntity>>? InSegment { get; init; }
     /// <summary>Related rows loaded with a single record (GET by id, create, update).</summary>
     public Func<IQueryable<TEntity>, IQueryable<TEntity>>? Detail { get; init; }
     /// <summary>Runs after a delete is committed (e.g. to forget a cached credential).</summary>
@@ -47,6 +52,9 @@ public static class RecordApi
 
     /// <summary>The permission every delete asks for, whatever the record (Security grants it to roles as Permissions.Delete).</summary>
     public const string DeletePermission = "records.delete";
+
+    /// <summary>The query parameter of <see cref="RecordRules{TEntity, TInput}.InSegment"/>.</summary>
+    public const string SegmentFilter = "segment";
 
     /// <summary>GET list, GET by id, POST, PUT, DELETE for one record type under <paramref name="path"/>.</summary>
     public static RouteGroupBuilder MapRecords<TEntity, TInput>(this IEndpointRouteBuilder api, string path, RecordRules<TEntity, TInput> rules)
@@ -69,7 +77,15 @@ public static class RecordApi
                     : rules.Search(query, q.Trim(), db);
                 if (rules.SearchCount is not null && unfiltered) total = await rules.SearchCount(q.Trim(), db, cancellationToken);
             }
-            var filtered = QueryOptions.Filter(query, http.Request.Query);
+            var parameters = http.Request.Query;
+            if (rules.InSegment is not null && parameters.TryGetValue(SegmentFilter, out var segmentText))
+            {
+                if (!int.TryParse(segmentText.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var segment))
+                    return Problems.Field(SegmentFilter, $"'{segmentText}' is not a segment number.");
+                query = rules.InSegment(query, segment, db);
+                parameters = new QueryCollection(parameters.Where(p => p.Key != SegmentFilter).ToDictionary(p => p.Key, p => p.Value));
+            }
+            var filtered = QueryOptions.Filter(query, parameters);
             if (filtered.Error is { } filterError) return filterError;
             var sorted = QueryOptions.Sort(filtered.Query!, sort);
             if (sorted.Error is { } sortError) return sortError;

@@ -20,15 +20,17 @@ public static class Permissions
     public const string ModelsRead = "models.read";
     public const string ModelsTrain = "models.train";
     public const string KnowledgeWrite = "knowledge.write";
+    // Campaigns (issue 13, point 8): creating, changing and launching campaigns messages customers.
+    public const string CampaignsWrite = "campaigns.write";
 
     public static readonly string[] All =
-        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite];
+        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite, CampaignsWrite];
 
     private static readonly Dictionary<Role, HashSet<string>> Grants = new()
     {
         [Role.Admin] = [.. All],
-        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite],
-        [Role.Sales] = [CustomersRead, CustomersWrite, OrdersWrite, SalesWrite, InteractionsWrite],
+        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite, CampaignsWrite],
+        [Role.Sales] = [CustomersRead, CustomersWrite, OrdersWrite, SalesWrite, InteractionsWrite, CampaignsWrite],
         [Role.Support] = [CustomersRead, CustomersWrite, TicketsWrite, InteractionsWrite, DevicesWrite, AlarmsWrite, KnowledgeWrite],
         [Role.Analyst] = [CustomersRead, ModelsRead, ModelsTrain],
         [Role.ReadOnly] = [CustomersRead],

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using SmartCrm.Alarms;
+using SmartCrm.Campaigns;
 using SmartCrm.Catalog;
 using SmartCrm.Chat;
 using SmartCrm.Devices;
@@ -63,6 +64,10 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     // Stored insights: churn scores with their reasons (migration V13).
     public DbSet<ChurnScore> ChurnScores => Set<ChurnScore>();
     public DbSet<Segment> Segments => Set<Segment>();
+    // Campaigns, their variants and who was in which group at launch (migration V18).
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignVariant> CampaignVariants => Set<CampaignVariant>();
+    public DbSet<CampaignMember> CampaignMembers => Set<CampaignMember>();
 
     // The active basket rules (migration V12).
     public DbSet<BasketRule> BasketRules => Set<BasketRule>();
@@ -316,6 +321,19 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         modelBuilder.Entity<Customer>().HasIndex(c => c.ChurnScore);
         modelBuilder.Entity<Customer>().HasIndex(c => c.Segment);
         modelBuilder.Entity<Segment>().ToTable("segments");
+        modelBuilder.Entity<Campaign>(e =>
+        {
+            e.ToTable("campaigns");
+            e.HasMany(c => c.Variants).WithOne().HasForeignKey(v => v.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<CampaignVariant>().ToTable("campaign_variants");
+        modelBuilder.Entity<CampaignMember>(e =>
+        {
+            e.ToTable("campaign_members");
+            e.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Customer>().WithMany().HasForeignKey(m => m.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(m => new { m.CampaignId, m.CustomerId }).IsUnique();
+        });
         modelBuilder.Entity<TriageDecision>(e =>
         {
             e.ToTable("triage_decisions");

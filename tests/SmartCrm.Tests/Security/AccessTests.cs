@@ -30,12 +30,19 @@ public sealed class AccessTests(Apps apps) : IClassFixture<Apps>
     [InlineData(Role.Support, "/api/v1/opportunities", HttpStatusCode.Forbidden)]
     [InlineData(Role.Support, "/api/v1/tickets", HttpStatusCode.Created)]
     [InlineData(Role.Sales, "/api/v1/opportunities", HttpStatusCode.Created)]
+    [InlineData(Role.Sales, "/api/v1/campaigns", HttpStatusCode.Created)]
+    [InlineData(Role.Manager, "/api/v1/campaigns", HttpStatusCode.Created)]
+    [InlineData(Role.Support, "/api/v1/campaigns", HttpStatusCode.Forbidden)]
+    [InlineData(Role.Analyst, "/api/v1/campaigns", HttpStatusCode.Forbidden)]
+    [InlineData(Role.ReadOnly, "/api/v1/campaigns", HttpStatusCode.Forbidden)]
     public async Task Each_role_may_write_only_what_its_permissions_allow(Role role, string path, HttpStatusCode expected)
     {
         var customer = await App.Admin().CreateCustomerAsync();
         var body = path.EndsWith("tickets", StringComparison.Ordinal)
             ? (object)new { customerId = customer, kind = "Question", subject = "q" }
-            : path.EndsWith("opportunities", StringComparison.Ordinal) ? new { customerId = customer, title = "deal" } : new { name = "New" };
+            : path.EndsWith("opportunities", StringComparison.Ordinal) ? new { customerId = customer, title = "deal" }
+            : path.EndsWith("campaigns", StringComparison.Ordinal) ? new { name = "Spring", channel = "Email", variants = new[] { new { name = "A", message = "Hello" } } }
+            : new { name = "New" };
         var response = await App.ClientAs(role).PostAsJsonAsync(path, body);
         response.StatusCode.ShouldBe(expected);
     }
