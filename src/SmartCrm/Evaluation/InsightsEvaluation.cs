@@ -30,8 +30,9 @@ internal sealed class InsightsEvaluation : IEvaluationTask
         await using var db = new CrmDb(builder.Options);
         var started = System.Diagnostics.Stopwatch.StartNew();
         // The same cutoff as the training job's: the database's own "now" is the newest activity in it, so an older demo folder still has a horizon.
-        var newest = await db.Orders.MaxAsync(o => (DateTime?)o.OrderedAt, cancellationToken) ?? DateTime.UtcNow;
-        var now = newest > DateTime.UtcNow ? newest : DateTime.UtcNow;
+        var clock = TimeProvider.System.GetUtcNow().UtcDateTime;
+        var newest = await db.Orders.MaxAsync(o => (DateTime?)o.OrderedAt, cancellationToken) ?? clock;
+        var now = newest > clock ? newest : clock;
         var data = await ChurnFeatures.ReadAsync(db, connections, now.AddDays(-ChurnFeatures.HorizonDays), cancellationToken);
         var (_, figures) = ChurnModel.Train(data, cancellationToken);
         context.Report(Name, ("data", context.DataDirectory), ("model", "churn GradientBoosting(trees=150,rate=0.05,depth=3)"), ("customers", data.Customers.Length),

@@ -58,7 +58,7 @@ public static class GatewayApi
 
         api.MapPost("/provision", async Task<IResult> (HttpRequest request, DeviceProvisioning provisioning, CancellationToken cancellationToken) =>
         {
-            if (await ReadBodyAsync(request, cancellationToken) is not { } body) return TooLarge();
+            if (await BoundedBody.ReadAsync(request, DevicesApi.MaxMessageBytes, cancellationToken) is not { } body) return TooLarge();
             var answer = await provisioning.ProvisionAsync(body, request.HttpContext.Connection.RemoteIpAddress, cancellationToken);
             if (answer.RetryAfter is { } wait) request.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Json(answer, ProvisionAnswer.Json,
@@ -77,7 +77,7 @@ public static class GatewayApi
         device.MapPost("/telemetry", async Task<IResult> (string token, HttpRequest request, DeviceDirectory directory, DeviceMessages messages, CancellationToken cancellationToken) =>
         {
             if (await directory.FindByTokenAsync(token, cancellationToken) is not { } identity) return UnknownToken();
-            if (await ReadBodyAsync(request, cancellationToken) is not { } body) return TooLarge();
+            if (await BoundedBody.ReadAsync(request, DevicesApi.MaxMessageBytes, cancellationToken) is not { } body) return TooLarge();
             try
             {
                 await messages.TelemetryAsync(identity, body, cancellationToken);
@@ -92,7 +92,7 @@ public static class GatewayApi
         device.MapPost("/attributes", async Task<IResult> (string token, HttpRequest request, DeviceDirectory directory, DeviceMessages messages, CancellationToken cancellationToken) =>
         {
             if (await directory.FindByTokenAsync(token, cancellationToken) is not { } identity) return UnknownToken();
-            if (await ReadBodyAsync(request, cancellationToken) is not { } body) return TooLarge();
+            if (await BoundedBody.ReadAsync(request, DevicesApi.MaxMessageBytes, cancellationToken) is not { } body) return TooLarge();
             try
             {
                 await messages.ClientAttributesAsync(identity, body, cancellationToken);
@@ -116,19 +116,4 @@ public static class GatewayApi
 
     private static ProblemHttpResult TooLarge() =>
         TypedResults.Problem(title: "Message too large", detail: $"A device message may have at most {DevicesApi.MaxMessageBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
-
-    /// <summary>The body, or null when it is larger than a device message may be (read no further than that).</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > DevicesApi.MaxMessageBytes) return null;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > DevicesApi.MaxMessageBytes) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-    }
 }

@@ -157,10 +157,10 @@ public sealed class ChurnFeatures
             WHERE t."Ts" >= @from AND t."Ts" < @to
             GROUP BY t."DeviceId"
             """;
-        Add(command, "@recent", recent);
-        Add(command, "@usage", UsageKey);
-        Add(command, "@from", from);
-        Add(command, "@to", to);
+        command.AddParameter("@recent", recent);
+        command.AddParameter("@usage", UsageKey);
+        command.AddParameter("@from", from);
+        command.AddParameter("@to", to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -168,13 +168,5 @@ public sealed class ChurnFeatures
                 reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.IsDBNull(3) ? null : reader.GetDouble(3));
         }
         return result;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        command.Parameters.Add(p);
     }
 }

@@ -50,15 +50,20 @@ public sealed class ModelRegistry(IDbContextFactory<CrmDb> contexts, TimeProvide
         return version;
     }
 
-    /// <summary>Not worse on the same metric (a tie activates: the newer window is fresher). A new metric starts a new line.</summary>
+    /// <summary>
+    /// Not worse on the same metric (a tie activates: the newer window is fresher), against the active version measured on the
+    /// candidate's own holdout when the training gave that figure. A new metric starts a new line.
+    /// </summary>
     private static (bool Activate, string Decision) Decide(ModelCandidate candidate, ModelVersion? active)
     {
         if (active is null) return (true, "activated: first version of this kind");
         if (active.Metric != candidate.Metric) return (true, $"activated: measured by {candidate.Metric}, the active version by {active.Metric}");
-        var better = candidate.HigherIsBetter ? candidate.Score >= active.Score : candidate.Score <= active.Score;
+        var baseline = candidate.ActiveScore is { } same && double.IsFinite(same) ? same : active.Score;
+        var where = candidate.ActiveScore is { } s && double.IsFinite(s) ? " on the same holdout" : "";
+        var better = candidate.HigherIsBetter ? candidate.Score >= baseline : candidate.Score <= baseline;
         return better
-            ? (true, $"activated: {candidate.Metric} {candidate.Score:0.####} not worse than v{active.Version}'s {active.Score:0.####}")
-            : (false, $"kept inactive: {candidate.Metric} {candidate.Score:0.####} worse than active v{active.Version}'s {active.Score:0.####}");
+            ? (true, $"activated: {candidate.Metric} {candidate.Score:0.####} not worse than v{active.Version}'s {baseline:0.####}{where}")
+            : (false, $"kept inactive: {candidate.Metric} {candidate.Score:0.####} worse than active v{active.Version}'s {baseline:0.####}{where}");
     }
 
     /// <summary>The active version of <paramref name="kind"/> with its payload, or null before the first training.</summary>

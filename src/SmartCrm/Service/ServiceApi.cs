@@ -117,15 +117,14 @@ public static class ServiceApi
                 return TypedResults.Problem(title: "Channel not found", detail: $"No channel named '{InputText.Cut(InputText.Printable(channel), 40)}' is enabled.",
                     statusCode: StatusCodes.Status404NotFound, extensions: new Dictionary<string, object?> { ["known"] = ChannelOptions.Known.Keys.ToArray() });
             }
-            var body = await ReadAsync(http.Request.Body, MaxMessageBytes, cancellationToken);
-            if (body is null) return Problems.Field("text", $"The message is larger than {MaxMessageBytes / 1024:N0} KB.");
-            var refusal = webhooks.Refusal(channel, http.Request.Headers[SignedWebhooks.TimestampHeader], http.Request.Headers[SignedWebhooks.SignatureHeader], body);
+            if (await BoundedBody.ReadAsync(http.Request, MaxMessageBytes, cancellationToken) is not { } body) return Problems.Field("text", $"The message is larger than {MaxMessageBytes / 1024:N0} KB.");
+            var refusal = webhooks.Refusal(channel, http.Request.Headers[SignedWebhooks.TimestampHeader], http.Request.Headers[SignedWebhooks.SignatureHeader], body.Span);
             if (refusal is not null)
             {
                 logger.LogWarning("Refused a message on {Channel}: {Reason}", channel, refusal);
                 return TypedResults.Problem(title: "The webhook is not signed, stale or replayed.", detail: refusal, statusCode: StatusCodes.Status401Unauthorized);
             }
-            var (message, field, problem) = ChannelInbox.Parse(body);
+            var (message, field, problem) = ChannelInbox.Parse(body.Span);
             if (message is null) return Problems.Field(field!, problem!);
             var delivered = await inbox.DeliverAsync(channel, message, cancellationToken);
             if (!delivered.Duplicate) await TriageOnArrivalAsync(triage, delivered.TicketId, logger, cancellationToken);
@@ -152,20 +151,6 @@ public static class ServiceApi
 
     /// <summary>Largest message body read: the text's 8,000 characters escaped as JSON, with room for the other fields.</summary>
     public const int MaxMessageBytes = 64 * 1024;
-
-    /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> bytes (read no further).</summary>
-    private static async Task<byte[]?> ReadAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 
     private static Results<Ok<Ticket>, ProblemHttpResult> Answer(DeskResult result) =>
         result.Ticket is { } ticket ? TypedResults.Ok(ticket) : result.Problem();

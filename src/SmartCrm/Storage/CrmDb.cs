@@ -78,7 +78,6 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
 
     // Triage decisions with their reasons, and the versions of the category model (migration V10).
     public DbSet<TriageDecision> TriageDecisions => Set<TriageDecision>();
-    public DbSet<TriageModel> TriageModels => Set<TriageModel>();
     // Knowledge-base articles and each saved version of them (migration V10).
     public DbSet<Article> Articles => Set<Article>();
     public DbSet<ArticleVersion> ArticleVersions => Set<ArticleVersion>();
@@ -340,11 +339,6 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasOne<Ticket>().WithMany().HasForeignKey(d => d.TicketId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(d => d.TicketId).IsUnique();
             e.HasIndex(d => d.Category);
-        });
-        modelBuilder.Entity<TriageModel>(e =>
-        {
-            e.ToTable("triage_models");
-            e.HasIndex(m => m.Active);
         });
         modelBuilder.Entity<Article>(e =>
         {

@@ -204,8 +204,8 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
         if (writer == 0) return;
         await using var update = connection.CreateCommand();
         update.CommandText = "UPDATE telemetry_writers SET \"Until\" = @until WHERE \"Id\" = @writer AND \"Until\" < @until";
-        AddParameter(update, "@until", until);
-        AddParameter(update, "@writer", writer);
+        update.AddParameter("@until", until);
+        update.AddParameter("@writer", writer);
         await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -224,9 +224,9 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
         }
         await using var insert = connection.CreateCommand();
         insert.CommandText = "INSERT INTO telemetry_writers (\"Host\", \"StartedAt\", \"Until\") VALUES (@host, @at, @until) RETURNING \"Id\"";
-        AddParameter(insert, "@host", host.Length <= 200 ? host : host[..200]);
-        AddParameter(insert, "@at", startedAt);
-        AddParameter(insert, "@until", until);
+        insert.AddParameter("@host", host.Length <= 200 ? host : host[..200]);
+        insert.AddParameter("@at", startedAt);
+        insert.AddParameter("@until", until);
         var writer = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         return (writer, until);
     }
@@ -329,12 +329,12 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
         {
             await using var insert = connection.CreateCommand();
             insert.CommandText = "INSERT INTO telemetry_keys (\"Name\") VALUES (@name) ON CONFLICT (\"Name\") DO NOTHING";
-            AddParameter(insert, "@name", key);
+            insert.AddParameter("@name", key);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await using var select = connection.CreateCommand();
         select.CommandText = "SELECT \"Id\" FROM telemetry_keys WHERE \"Name\" = @name";
-        AddParameter(select, "@name", key);
+        select.AddParameter("@name", key);
         if (await select.ExecuteScalarAsync(cancellationToken) is not { } value) return null;
         var id = Convert.ToInt32(value, CultureInfo.InvariantCulture);
         _keyIds[key] = id;
@@ -356,11 +356,11 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
                 SELECT "Ts", "Kind", "Num", "Str", "Seq" FROM telemetry
                 WHERE "DeviceId" = @d AND "KeyId" = @k AND "Ts" >= @from AND "Ts" < @to ORDER BY "Ts", "Seq" LIMIT @limit
                 """;
-            AddParameter(select, "@d", deviceId);
-            AddParameter(select, "@k", keyId);
-            AddParameter(select, "@from", from);
-            AddParameter(select, "@to", to);
-            AddParameter(select, "@limit", limit);
+            select.AddParameter("@d", deviceId);
+            select.AddParameter("@k", keyId);
+            select.AddParameter("@from", from);
+            select.AddParameter("@to", to);
+            select.AddParameter("@limit", limit);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -399,11 +399,11 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
                 WHERE "DeviceId" = @d AND "KeyId" = @k AND "Ts" >= @from AND "Ts" < @to AND "Num" IS NOT NULL
                 GROUP BY bucket ORDER BY bucket
                 """;
-            AddParameter(select, "@d", deviceId);
-            AddParameter(select, "@k", keyId);
-            AddParameter(select, "@from", from);
-            AddParameter(select, "@to", to);
-            AddParameter(select, "@interval", interval);
+            select.AddParameter("@d", deviceId);
+            select.AddParameter("@k", keyId);
+            select.AddParameter("@from", from);
+            select.AddParameter("@to", to);
+            select.AddParameter("@interval", interval);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -422,7 +422,7 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
             SELECT k."Name", l."Ts", l."Kind", l."Num", l."Str", l."Seq" FROM telemetry_latest l JOIN telemetry_keys k ON k."Id" = l."KeyId"
             WHERE l."DeviceId" = @d ORDER BY k."Name"
             """;
-        AddParameter(select, "@d", deviceId);
+        select.AddParameter("@d", deviceId);
         var list = new List<TelemetryPoint>();
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -468,7 +468,7 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
             // MVCC: one statement for what the dropped partitions did not hold; writers are not blocked meanwhile.
             await using var delete = connection.CreateCommand();
             delete.CommandText = "DELETE FROM telemetry WHERE \"Ts\" < @before";
-            AddParameter(delete, "@before", before);
+            delete.AddParameter("@before", before);
             return removed + await delete.ExecuteNonQueryAsync(cancellationToken);
         }
         // SQLite has one writer at a time: delete in bounded transactions so that ingestion waits milliseconds, not the whole
@@ -478,7 +478,7 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
             DELETE FROM telemetry WHERE ("DeviceId", "KeyId", "Ts", "Seq") IN
                 (SELECT "DeviceId", "KeyId", "Ts", "Seq" FROM telemetry WHERE "Ts" < @before LIMIT {RetentionBatchRows})
             """;
-        AddParameter(chunk, "@before", before);
+        chunk.AddParameter("@before", before);
         int deleted;
         do
         {
@@ -540,11 +540,11 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
                 DELETE FROM telemetry WHERE {where};
                 INSERT INTO telemetry ("DeviceId", "KeyId", "Ts", "Seq", "Kind", "Num", "Str") SELECT "DeviceId", "KeyId", "Ts", {FoldedSeq}, {kind}, "Num", NULL FROM telemetry_folded;
                 """;
-            AddParameter(fold, "@low", lowDevice);
-            AddParameter(fold, "@high", highDevice);
-            AddParameter(fold, "@from", from);
-            AddParameter(fold, "@to", to);
-            AddParameter(fold, "@interval", interval);
+            fold.AddParameter("@low", lowDevice);
+            fold.AddParameter("@high", highDevice);
+            fold.AddParameter("@from", from);
+            fold.AddParameter("@to", to);
+            fold.AddParameter("@interval", interval);
             await fold.ExecuteNonQueryAsync(cancellationToken);
         }
         long removed;
@@ -562,14 +562,6 @@ public sealed class TelemetryStore(DatabaseConnections connections) : IDisposabl
         }
         await transaction.CommitAsync(cancellationToken);
         return removed;
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 
     public void Dispose()

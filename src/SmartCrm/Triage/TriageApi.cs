@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using SmartCrm.Models;
 using SmartCrm.Records;
 using SmartCrm.Security;
 using SmartCrm.Storage;
@@ -12,6 +13,7 @@ public static class TriageApi
     {
         services.AddOptions<TriageOptions>().BindConfiguration(TriageOptions.Section);
         services.AddSingleton<TriageModels>();
+        services.AddSingleton<ModelTraining, TriageTraining>();
         services.AddScoped<TicketTriage>();
         services.AddSingleton<TriageJob>();
         services.AddHostedService(s => s.GetRequiredService<TriageJob>());
@@ -45,18 +47,6 @@ public static class TriageApi
                 : Problems.NotFound("Ticket", id);
         }).RequireAuthorization(Permissions.TicketsWrite).WithName("CorrectTicketTriage");
 
-        var models = api.MapGroup("/triage/models").WithTags("Triage");
-        models.MapGet("/", async Task<Ok<List<TriageModel>>> (CrmDb db, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await db.Set<TriageModel>().OrderByDescending(m => m.Id).Take(200)
-                .Select(m => new TriageModel
-                {
-                    Id = m.Id, TrainedAt = m.TrainedAt, Examples = m.Examples, HoldoutExamples = m.HoldoutExamples, HoldoutAccuracy = m.HoldoutAccuracy,
-                    PreviousAccuracy = m.PreviousAccuracy, Active = m.Active, Outcome = m.Outcome, TrainingSet = Array.Empty<byte>(),
-                }).ToListAsync(cancellationToken)))
-            .RequireAuthorization(Permissions.CustomersRead).WithName("ListTriageModels");
-        models.MapPost("/retrain", async Task<Ok<TriageModel>> (TriageModels triageModels, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await triageModels.RetrainAsync(cancellationToken)))
-            .RequireAuthorization(Permissions.TicketsWrite).WithName("RetrainTriageModel");
         return api;
     }
 }

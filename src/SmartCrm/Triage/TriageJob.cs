@@ -7,10 +7,10 @@ using SmartCrm.Tickets;
 namespace SmartCrm.Triage;
 
 /// <summary>
-/// Triages the open tickets nobody has triaged yet (whatever channel or page opened them), and retrains the category model
-/// when the last training is older than <see cref="TriageOptions.RetrainHours"/>.
+/// Triages the open tickets nobody has triaged yet (whatever channel or page opened them). The category model is retrained by
+/// the model registry's schedule (<see cref="TriageTraining"/>).
 /// </summary>
-public sealed class TriageJob(IServiceScopeFactory scopes, TriageModels models, IOptions<TriageOptions> options, DatabaseConnections connections,
+public sealed class TriageJob(IServiceScopeFactory scopes, IOptions<TriageOptions> options, DatabaseConnections connections,
     TimeProvider clock, ILogger<TriageJob> logger) : ScheduledJob(connections, clock, logger)
 {
     protected override string Name => "triage";
@@ -19,11 +19,7 @@ public sealed class TriageJob(IServiceScopeFactory scopes, TriageModels models, 
 
     protected override bool Enabled => options.Value.Enabled;
 
-    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
-    {
-        await RetrainIfDueAsync(cancellationToken);
-        await TriageUntriagedAsync(cancellationToken);
-    }
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => TriageUntriagedAsync(cancellationToken);
 
     /// <summary>Triages up to a batch of untriaged open tickets, oldest first; returns how many.</summary>
     public async Task<int> TriageUntriagedAsync(CancellationToken cancellationToken)
@@ -37,15 +33,5 @@ public sealed class TriageJob(IServiceScopeFactory scopes, TriageModels models, 
         foreach (var id in ids) await triage.TriageAsync(id, cancellationToken);
         if (ids.Count > 0) Logger.LogInformation("{Count} tickets triaged", ids.Count);
         return ids.Count;
-    }
-
-    /// <summary>Retrains when no model was trained within the retraining period; returns the new version, if any.</summary>
-    public async Task<TriageModel?> RetrainIfDueAsync(CancellationToken cancellationToken)
-    {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<CrmDb>();
-        var last = await db.Set<TriageModel>().OrderByDescending(m => m.Id).Select(m => (DateTime?)m.TrainedAt).FirstOrDefaultAsync(cancellationToken);
-        if (last is { } at && Clock.GetUtcNow().UtcDateTime - at < TimeSpan.FromHours(options.Value.RetrainHours)) return null;
-        return await models.RetrainAsync(cancellationToken);
     }
 }

@@ -27,14 +27,7 @@ public sealed class BoughtTogetherTests(BasketApps apps) : IClassFixture<BasketA
     };
 
     /// <summary>Asks for a training of the baskets model and waits for it to finish.</summary>
-    internal static async Task<TrainingRun> TrainAsync(HttpClient client)
-    {
-        var response = await client.PostAsync($"/api/v1/models/{BasketTraining.Name}/train", null);
-        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        var run = (await response.Content.ReadFromJsonAsync<TrainingRun>(Json))!;
-        return await Eventually.HoldsAsync(async () => (await client.GetFromJsonAsync<TrainingRun>($"/api/v1/models/runs/{run.Id}", Json))!,
-            r => r.Finished, $"run {run.Id} finished", 120);
-    }
+    internal static Task<TrainingRun> TrainAsync(HttpClient client) => client.TrainAsync(BasketTraining.Name);
 
     private static async Task OrderAsync(HttpClient client, long customer, DateTime at, params long[] products) =>
         await client.CreateAsync("/api/v1/orders", new { customerId = customer, orderedAt = at, status = "Paid", lines = products.Select(p => new { productId = p, quantity = 1 }) });

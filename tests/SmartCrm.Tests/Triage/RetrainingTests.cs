@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using SmartCrm.Tests.Infrastructure;
 using SmartCrm.Triage;
 
@@ -29,6 +28,7 @@ public sealed class RetrainingTests
     {
         using var app = new CrmApp(provider);
         app.Settings["Triage:Enabled"] = "false";
+        app.Settings["Models:PollSeconds"] = "0.2";
         var api = app.Admin();
         var customer = await api.CreateCustomerAsync();
         var tickets = new List<(long Id, LabelledText Truth)>();
@@ -39,12 +39,11 @@ public sealed class RetrainingTests
             tickets.Add((id, example));
         }
         tickets.Count(t => TriageHoldout.Contains(t.Truth.Text)).ShouldBeGreaterThan(10, "the holdout has tickets to judge by");
-        var models = app.Services.GetRequiredService<TriageModels>();
 
-        var first = await models.RetrainAsync(CancellationToken.None);
-        first.Active.ShouldBeTrue(first.Outcome);
-        first.HoldoutAccuracy.ShouldBeGreaterThan(0.9);
-        first.PreviousAccuracy.ShouldBe(0, "the seed model knows none of the company's categories");
+        var first = await api.TrainVersionAsync(TriageTraining.Name);
+        first.GetProperty("active").GetBoolean().ShouldBeTrue(first.GetProperty("decision").GetString());
+        first.GetProperty("score").GetDouble().ShouldBeGreaterThan(0.9);
+        Metric(first, "active_accuracy").ShouldBe(0, "the seed model knows none of the company's categories");
 
         // Agents now label every training ticket wrongly; the holdout keeps its true labels.
         foreach (var (id, truth) in tickets.Where(t => !TriageHoldout.Contains(t.Truth.Text)))
@@ -52,36 +51,45 @@ public sealed class RetrainingTests
             var wrong = Company[(Array.FindIndex(Company, c => c.Category == truth.Category) + 1) % Company.Length].Category;
             (await api.PutAsJsonAsync($"/api/v1/tickets/{id}/triage", new { category = wrong })).EnsureSuccessStatusCode();
         }
-        var second = await models.RetrainAsync(CancellationToken.None);
+        var second = await api.TrainVersionAsync(TriageTraining.Name);
 
-        second.Active.ShouldBeFalse(second.Outcome);
-        second.HoldoutAccuracy.ShouldBeLessThan(second.PreviousAccuracy!.Value);
-        second.Outcome.ShouldStartWith("kept the active model");
-        var versions = await api.GetFromJsonAsync<JsonElement>("/api/v1/triage/models");
-        versions.EnumerateArray().Where(v => v.GetProperty("active").GetBoolean()).Select(v => v.GetProperty("id").GetInt64()).ShouldBe([first.Id]);
-        versions.EnumerateArray().First().TryGetProperty("trainingSet", out _).ShouldBeFalse();
+        second.GetProperty("active").GetBoolean().ShouldBeFalse(second.GetProperty("decision").GetString());
+        second.GetProperty("score").GetDouble().ShouldBeLessThan(Metric(second, "active_accuracy"));
+        second.GetProperty("decision").GetString().ShouldStartWith("kept inactive");
+        second.GetProperty("decision").GetString().ShouldEndWith("on the same holdout");
+        var versions = await api.GetFromJsonAsync<JsonElement>($"/api/v1/models?kind={TriageTraining.Name}");
+        versions.EnumerateArray().Where(v => v.GetProperty("active").GetBoolean()).Select(v => v.GetProperty("id").GetInt64())
+            .ShouldBe([first.GetProperty("id").GetInt64()]);
+        versions.EnumerateArray().First().TryGetProperty("payload", out _).ShouldBeFalse();
         var fresh = (await api.CreateAsync("/api/v1/tickets", new { customerId = customer, kind = "Question", subject = "The boiler in the office needs a visit" })).Id();
         var view = await (await api.PostAsync($"/api/v1/tickets/{fresh}/triage", null)).Content.ReadFromJsonAsync<JsonElement>();
-        view.GetProperty("modelVersion").GetInt64().ShouldBe(first.Id);
+        view.GetProperty("modelVersion").GetInt64().ShouldBe(first.GetProperty("id").GetInt64());
         view.GetProperty("category").GetString().ShouldBe("heating");
 
         // Put right again, the next model is at least as good, and is activated.
         foreach (var (id, truth) in tickets) (await api.PutAsJsonAsync($"/api/v1/tickets/{id}/triage", new { category = truth.Category })).EnsureSuccessStatusCode();
-        var third = await models.RetrainAsync(CancellationToken.None);
-        third.Active.ShouldBeTrue(third.Outcome);
+        var third = await api.TrainVersionAsync(TriageTraining.Name);
+        third.GetProperty("active").GetBoolean().ShouldBeTrue(third.GetProperty("decision").GetString());
     }
 
+    private static double Metric(JsonElement version, string name) =>
+        JsonDocument.Parse(version.GetProperty("metrics").GetString()!).RootElement.GetProperty(name).GetDouble();
+
     [Fact]
-    public async Task The_job_trains_a_first_model_and_then_waits_for_the_retraining_period()
+    public async Task The_schedule_trains_a_first_model_and_then_waits_for_the_retraining_period()
     {
         using var app = new CrmApp();
         app.Settings["Triage:Enabled"] = "false";
         app.Settings["Triage:RetrainHours"] = "24";
-        app.CreateClient().Dispose();
-        var job = app.Services.GetRequiredService<TriageJob>();
+        app.Settings["Models:Schedule"] = "true";
+        app.Settings["Models:PollSeconds"] = "0.1";
+        var api = app.Admin();
 
-        var first = await job.RetrainIfDueAsync(CancellationToken.None);
-        first.ShouldNotBeNull().Active.ShouldBeTrue();
-        (await job.RetrainIfDueAsync(CancellationToken.None)).ShouldBeNull("the last training is less than a day old");
+        var trained = await Eventually.HoldsAsync(async () => await api.GetFromJsonAsync<JsonElement>($"/api/v1/models?kind={TriageTraining.Name}"),
+            v => v.GetArrayLength() > 0, "a first triage model", 60);
+        trained.EnumerateArray().Single().GetProperty("active").GetBoolean().ShouldBeTrue();
+        await Task.Delay(TimeSpan.FromSeconds(2)); // twenty polls of the schedule
+        var runs = await api.GetFromJsonAsync<JsonElement>($"/api/v1/models/runs?kind={TriageTraining.Name}");
+        runs.GetArrayLength().ShouldBe(1, "the last training is less than a day old");
     }
 }

@@ -102,7 +102,7 @@ public sealed class TicketTriageTests(TriageApps apps) : IClassFixture<TriageApp
         (await api.GetAsync("/api/v1/tickets/999999999/triage")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await app.ClientAs(Role.Analyst).PutAsJsonAsync($"/api/v1/tickets/{ticket}/triage", new { category = "billing" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await app.ClientAs(Role.Sales).PostAsync($"/api/v1/tickets/{ticket}/triage", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await app.ClientAs(Role.ReadOnly).PostAsync("/api/v1/triage/models/retrain", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await app.ClientAs(Role.ReadOnly).PostAsync("/api/v1/models/triage/train", null)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
 
     [Fact]
