@@ -14,6 +14,18 @@ public sealed class AssistantOptions
 
     public double Threshold { get; set; } = DefaultThreshold;
 
+    /// <summary>
+    /// Path of SmartCrm.Embeddings.dll (built from src/SmartCrm.Embeddings): when set, passages and questions are also compared by
+    /// sentence embeddings (MiniLM). Off unless configured: the program runs without the model.
+    /// </summary>
+    public string? Embeddings { get; set; }
+
+    /// <summary>The embeddings' share of the similarity when they are on (see <see cref="KnowledgeIndex"/>).</summary>
+    public double EmbeddingWeight { get; set; } = DefaultEmbeddingWeight;
+
+    /// <summary>Chosen on banking77 with `smartcrm eval service --embeddings` (see ServiceEvaluation).</summary>
+    public const double DefaultEmbeddingWeight = 0.5;
+
     /// <summary>Questions a minute one address may ask without signing in.</summary>
     public int AnonymousPerMinute { get; set; } = 20;
 }
