@@ -62,14 +62,15 @@ internal static class ServiceBench
         var (words, wordRows) = TfidfVectoriser.FitTransform(passages, new Tokeniser(TermKind.Words, 1, 2));
         var (characters, characterRows) = TfidfVectoriser.FitTransform(passages, new Tokeniser(TermKind.CharactersWithinWords, 2, 5));
         var rows = CsrMatrix.ConcatenateColumns([wordRows, characterRows]);
-        var questions = Enumerable.Range(0, requests).Select(_ => texts[random.Next(texts.Count)]).ToList();
+        // The full pass takes a few hundred milliseconds a question on a busy machine: a few hundred questions are enough.
+        var questions = Enumerable.Range(0, Math.Min(requests, 300)).Select(_ => texts[random.Next(texts.Count)]).ToList();
 
         var before = new Percentiles("assistant-before");
         var after = new Percentiles("assistant");
         var same = 0;
         for (var round = 0; round < 2; round++)
         {
-            foreach (var question in questions)
+            foreach (var question in round == 0 ? questions.Take(30) : questions)
             {
                 // Alternate the two so a burst of load on the shared machine falls on both alike.
                 var started = Stopwatch.GetTimestamp();
@@ -96,7 +97,8 @@ internal static class ServiceBench
     private static async Task<bool> DeskAsync(List<string> texts, int ticketCount, int requests, string database)
     {
         var folder = Path.Combine(Path.GetTempPath(), "smartcrm-bench-" + Guid.NewGuid().ToString("N"));
-        await using var app = SmartCrmHost.Build([], new Dictionary<string, string?>
+        // The console's static assets are found by the program's name, not the bench's.
+        await using var app = SmartCrmHost.Build(["--applicationName", "smartcrm"], new Dictionary<string, string?>
         {
             [$"{StorageOptions.Section}:DataDirectory"] = folder,
             [$"{StorageOptions.Section}:Database"] = database,

@@ -114,10 +114,11 @@ internal sealed class ServiceEvaluation : IEvaluationTask
             var sameHandoff = matches.Select(m => m.Similarity).Order().ElementAt(Math.Min(test.Count - 1, (int)Math.Round(tfidfHandoff * test.Count)));
             var (fair, fairHandoff) = Answers(test, matches, intents, sameHandoff);
             var (all, _) = Answers(test, matches, intents, double.NegativeInfinity);
+            var (chosen, chosenHandoff) = Answers(test, matches, intents, weights[w] == 0 ? AssistantOptions.DefaultThreshold : AssistantOptions.DefaultEmbeddingThreshold);
             context.Report(Name + "-embeddings", ("task", "assistant"), ("way", weights[w] switch { 0 => "tfidf", 1 => "embeddings", _ => "blend" }), ("weight", weights[w]),
                 ("answer_accuracy", Math.Round(a, 4)), ("handoff_rate", Math.Round(h, 4)), ("threshold", AssistantOptions.DefaultThreshold),
                 ("answer_accuracy_at_same_handoff", Math.Round(fair, 4)), ("same_handoff_threshold", Math.Round(sameHandoff, 4)), ("same_handoff_rate", Math.Round(fairHandoff, 4)),
-                ("top1_accuracy", Math.Round(all, 4)));
+                ("top1_accuracy", Math.Round(all, 4)), ("answer_accuracy_at_option_threshold", Math.Round(chosen, 4)), ("handoff_rate_at_option_threshold", Math.Round(chosenHandoff, 4)));
         }
     }
 

@@ -26,6 +26,18 @@ public sealed class AssistantOptions
     /// <summary>Chosen on banking77 with `smartcrm eval service --embeddings` (see ServiceEvaluation).</summary>
     public const double DefaultEmbeddingWeight = 0.5;
 
+    /// <summary>
+    /// The hand-off threshold when embeddings are on: the blend has its own scale, so this is the threshold that hands off the
+    /// same share of banking77's questions as <see cref="DefaultThreshold"/> does with TF-IDF alone (`eval service --embeddings`).
+    /// </summary>
+    public const double DefaultEmbeddingThreshold = 0.6;
+
+    /// <summary>Below this blended similarity the assistant hands off, when embeddings are on.</summary>
+    public double EmbeddingThreshold { get; set; } = DefaultEmbeddingThreshold;
+
+    /// <summary>The threshold that applies to <paramref name="index"/>.</summary>
+    public double ThresholdFor(KnowledgeIndex index) => index.HasEmbeddings ? EmbeddingThreshold : Threshold;
+
     /// <summary>Questions a minute one address may ask without signing in.</summary>
     public int AnonymousPerMinute { get; set; } = 20;
 }
