@@ -29,7 +29,7 @@ namespace SmartCrm.Bench.Service;
 /// `ticket-list` — GET /api/v1/tickets pages (newest first, by priority, open only, deep page) at 100,000 tickets (target &lt; 50 ms).
 /// The server is the real program on loopback with its own SQLite database in a temporary folder (or `--database` PostgreSQL).
 ///
-///     dotnet run -c Release --project bench/SmartCrm.Bench -- service [--tickets 100000] [--articles 10000] [--requests 1000] [--data DIR] [--database CONNECTION]
+///     dotnet run -c Release --project bench/SmartCrm.Bench -- service [--tickets 100000] [--articles 10000] [--requests 1000] [--data DIR] [--database CONNECTION] [--parts assistant,desk]
 /// </summary>
 internal static class ServiceBench
 {
@@ -44,8 +44,9 @@ internal static class ServiceBench
         var database = Value(args, "--database") ?? "";
         var texts = Texts(data);
         Console.WriteLine($"bench service tickets={tickets} articles={articles} requests={requests} texts={texts.Count} database={(database.Length == 0 ? "sqlite" : "postgres")}");
-        var failed = Assistant(texts, articles, requests);
-        failed |= await DeskAsync(texts, tickets, requests, database);
+        var parts = (Value(args, "--parts") ?? "assistant,desk").Split(',');
+        var failed = parts.Contains("assistant") && Assistant(texts, articles, requests);
+        if (parts.Contains("desk")) failed |= await DeskAsync(texts, tickets, requests, database);
         return failed ? 1 : 0;
     }
 
