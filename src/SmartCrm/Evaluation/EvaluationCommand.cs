@@ -16,7 +16,11 @@ internal static class EvaluationCommand
             Description = "Folder with the evaluation data sets",
             DefaultValueFactory = _ => DataFolder.FindDefault(),
         };
-        var command = new Command("eval", "Evaluate the analytics on the shared data sets, in the form of ../shared/peers/peers.py") { task, data };
+        var embeddings = new Option<FileInfo?>("--embeddings")
+        {
+            Description = "SmartCrm.Embeddings.dll (built from src/SmartCrm.Embeddings): `service` also measures sentence embeddings and their combination with TF-IDF",
+        };
+        var command = new Command("eval", "Evaluate the analytics on the shared data sets, in the form of ../shared/peers/peers.py") { task, data, embeddings };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var names = parse.GetValue(task) ?? [];
@@ -33,7 +37,7 @@ internal static class EvaluationCommand
                 await Console.Error.WriteLineAsync($"Unknown task: {string.Join(", ", unknown)}. Known: {string.Join(", ", EvaluationTasks.All.Select(t => t.Name))}");
                 return 2;
             }
-            var context = new EvaluationContext(directory.FullName, Console.Out);
+            var context = new EvaluationContext(directory.FullName, Console.Out) { Embeddings = parse.GetValue(embeddings)?.FullName };
             foreach (var t in chosen) await t.RunAsync(context, cancellationToken);
             return 0;
         });

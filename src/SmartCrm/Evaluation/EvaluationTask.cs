@@ -18,6 +18,9 @@ public sealed class EvaluationContext(string dataDirectory, TextWriter output)
 {
     public string DataDirectory { get; } = dataDirectory;
 
+    /// <summary>Path of SmartCrm.Embeddings.dll when the sentence-embedding model is to be measured too (`--embeddings`).</summary>
+    public string? Embeddings { get; init; }
+
     public string PathOf(params string[] parts) => Path.Combine([DataDirectory, .. parts]);
 
     /// <summary>Prints one line `eval TASK k=v ...`; doubles use the invariant culture.</summary>

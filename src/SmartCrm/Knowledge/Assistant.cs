@@ -22,7 +22,8 @@ public sealed class Assistant(CrmDb db, KnowledgeSearch search, AnswerLearning l
         var index = await search.IndexAsync(db, cancellationToken);
         // Agents' marks on earlier answers move the match (AnswerLearning); without marks it is the index's own best.
         var best = await learning.AdjustAsync(db, index, question, index.Best(question), cancellationToken);
-        if (best is not null && best.Similarity >= options.Value.Threshold)
+        var threshold = options.Value.ThresholdFor(index);
+        if (best is not null && best.Similarity >= threshold)
         {
             var version = await db.Set<Article>().Where(a => a.Id == best.ArticleId).Select(a => a.Version).FirstOrDefaultAsync(cancellationToken);
             return new AssistantAnswer { Answer = best.Passage, Confidence = best.Similarity, Source = new AnswerSource(best.ArticleId, best.Title, version) };
@@ -35,7 +36,7 @@ public sealed class Assistant(CrmDb db, KnowledgeSearch search, AnswerLearning l
             CustomerId = customerId, Kind = TicketKind.Question, Status = TicketStatus.New,
             Subject = question.Length <= 300 ? question : question[..297] + "...",
             Description = $"Asked the FAQ assistant: {question}\n"
-                + (best is null ? "No article matched." : $"Nearest article: \"{best.Title}\" (similarity {best.Similarity:0.###}, below {options.Value.Threshold:0.###})."),
+                + (best is null ? "No article matched." : $"Nearest article: \"{best.Title}\" (similarity {best.Similarity:0.###}, below {threshold:0.###})."),
         }.ApplyTo(ticket, clock);
         db.Tickets.Add(ticket);
         await db.SaveChangesAsync(cancellationToken);

@@ -1,12 +1,14 @@
 using SmartCrm.Analytics.Classification;
 using SmartCrm.Analytics.Text;
+using SmartCrm.Knowledge;
 
 namespace SmartCrm.Triage;
 
 /// <summary>
 /// Category of a ticket's text: TF-IDF of word 1–2-grams beside character 2–5-grams within words, and a one-vs-rest linear SVM
 /// (C = 0.5), the combination that reached 0.913 on banking77 in `eval text`. Character n-grams need no word segmenter, so
-/// Chinese text works the same way as English.
+/// Chinese text works the same way as English. With a sentence-embedding model, each text's embedding (times a weight) is
+/// appended to its TF-IDF features, so the one linear model learns from both.
 /// </summary>
 public sealed class TicketClassifier
 {
@@ -15,11 +17,15 @@ public sealed class TicketClassifier
     private readonly LinearSvm _model;
     private readonly ClassLabels<string> _classes;
     private readonly double[] _intercepts;
+    private readonly SentenceEmbeddings? _embeddings;
+    private readonly float _embeddingWeight;
 
-    private TicketClassifier(TfidfVectoriser words, TfidfVectoriser characters, LinearSvm model, ClassLabels<string> classes)
+    private TicketClassifier(TfidfVectoriser words, TfidfVectoriser characters, LinearSvm model, ClassLabels<string> classes, SentenceEmbeddings? embeddings, float embeddingWeight)
     {
         _words = words;
         _characters = characters;
+        _embeddings = embeddings;
+        _embeddingWeight = embeddingWeight;
         _model = model;
         _classes = classes;
         _intercepts = new double[model.ClassCount];
@@ -33,7 +39,11 @@ public sealed class TicketClassifier
     public IReadOnlyList<string> Categories => _classes.Names;
 
     /// <summary>Learns from <paramref name="examples"/> (at least two categories).</summary>
-    public static TicketClassifier Train(IReadOnlyList<LabelledText> examples, CancellationToken cancellationToken = default)
+    public static TicketClassifier Train(IReadOnlyList<LabelledText> examples, CancellationToken cancellationToken = default) =>
+        Train(examples, null, 0, cancellationToken);
+
+    /// <summary>Learns from <paramref name="examples"/>, with their sentence embeddings times <paramref name="embeddingWeight"/> beside the TF-IDF features when <paramref name="embeddings"/> is given.</summary>
+    public static TicketClassifier Train(IReadOnlyList<LabelledText> examples, SentenceEmbeddings? embeddings, float embeddingWeight, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(examples);
         var texts = examples.Select(e => e.Text).ToList();
@@ -42,12 +52,38 @@ public sealed class TicketClassifier
         if (classes.Count < 2) throw new ArgumentException("TicketClassifier: at least two categories are needed.", nameof(examples));
         var (words, wordRows) = TfidfVectoriser.FitTransform(texts, new Tokeniser(TermKind.Words, 1, 2));
         var (characters, characterRows) = TfidfVectoriser.FitTransform(texts, new Tokeniser(TermKind.CharactersWithinWords, 2, 5));
-        var x = CsrMatrix.ConcatenateColumns([wordRows, characterRows]);
+        var x = embeddings is null
+            ? CsrMatrix.ConcatenateColumns([wordRows, characterRows])
+            : CsrMatrix.ConcatenateColumns([wordRows, characterRows, Dense(embeddings.Encode(texts, cancellationToken))], [1f, 1f, embeddingWeight]);
         var model = LinearSvm.Fit(x, classes.Encode(categories), new LinearSvmOptions { C = 0.5 }, cancellationToken);
-        return new TicketClassifier(words, characters, model, classes) { Examples = examples.Count };
+        return new TicketClassifier(words, characters, model, classes, embeddings, embeddingWeight) { Examples = examples.Count };
     }
 
-    private CsrMatrix Vectorise(IReadOnlyList<string> texts) => CsrMatrix.ConcatenateColumns([_words.Transform(texts), _characters.Transform(texts)]);
+    /// <summary>Whether it reads sentence embeddings beside the TF-IDF features.</summary>
+    public bool UsesEmbeddings => _embeddings is not null;
+
+    private CsrMatrix Vectorise(IReadOnlyList<string> texts) => _embeddings is null
+        ? CsrMatrix.ConcatenateColumns([_words.Transform(texts), _characters.Transform(texts)])
+        : CsrMatrix.ConcatenateColumns([_words.Transform(texts), _characters.Transform(texts), Dense(_embeddings.Encode(texts))], [1f, 1f, _embeddingWeight]);
+
+    /// <summary>Vectors of one length as the rows of a sparse matrix with every column stored.</summary>
+    internal static CsrMatrix Dense(float[][] vectors)
+    {
+        var width = vectors.Length == 0 ? 0 : vectors[0].Length;
+        var starts = new int[vectors.Length + 1];
+        var indices = new int[vectors.Length * width];
+        var values = new float[vectors.Length * width];
+        for (var r = 0; r < vectors.Length; r++)
+        {
+            starts[r + 1] = (r + 1) * width;
+            for (var c = 0; c < width; c++)
+            {
+                indices[r * width + c] = c;
+                values[r * width + c] = vectors[r][c];
+            }
+        }
+        return new CsrMatrix(vectors.Length, width, starts, indices, values);
+    }
 
     /// <summary>The category of <paramref name="text"/>, with the margin and up to <paramref name="terms"/> terms that weighed most.</summary>
     public CategoryGuess Classify(string text, int terms = 5)
@@ -91,11 +127,14 @@ public sealed class TicketClassifier
             pulls.Add((indices[p], scores[category] - _intercepts[category]));
         }
         var wordCount = _words.Terms.Count;
+        var termCount = wordCount + _characters.Terms.Count;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<string>();
         foreach (var (column, pull) in pulls.OrderByDescending(p => p.Pull))
         {
             if (pull <= 0 || result.Count == count) break;
+            // An embedding's dimensions are no words to show.
+            if (column >= termCount) continue;
             var term = (column < wordCount ? _words.Terms[column] : _characters.Terms[column - wordCount]).Trim();
             if (term.Length > 0 && seen.Add(term)) result.Add(term);
         }
