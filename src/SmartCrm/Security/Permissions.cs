@@ -20,14 +20,16 @@ public static class Permissions
     public const string ModelsRead = "models.read";
     public const string ModelsTrain = "models.train";
     public const string KnowledgeWrite = "knowledge.write";
+    // The desk's configuration (SLA policies, queues, agents' skills): managers and admins.
+    public const string DeskConfigure = "desk.configure";
 
     public static readonly string[] All =
-        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite];
+        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite, DeskConfigure];
 
     private static readonly Dictionary<Role, HashSet<string>> Grants = new()
     {
         [Role.Admin] = [.. All],
-        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite],
+        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite, DeskConfigure],
         [Role.Sales] = [CustomersRead, CustomersWrite, OrdersWrite, SalesWrite, InteractionsWrite],
         [Role.Support] = [CustomersRead, CustomersWrite, TicketsWrite, InteractionsWrite, DevicesWrite, AlarmsWrite, KnowledgeWrite],
         [Role.Analyst] = [CustomersRead, ModelsRead, ModelsTrain],

@@ -14,6 +14,7 @@ using SmartCrm.Models;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
 using SmartCrm.Security;
+using SmartCrm.Service;
 using SmartCrm.Tickets;
 using SmartCrm.Triage;
 
@@ -71,6 +72,12 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     // Knowledge-base articles and each saved version of them (migration V10).
     public DbSet<Article> Articles => Set<Article>();
     public DbSet<ArticleVersion> ArticleVersions => Set<ArticleVersion>();
+    // The desk's configuration and outbox: SLA policies, queues, agents' skills, saved list views, replies to send (migration V15).
+    public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
+    public DbSet<TicketQueue> TicketQueues => Set<TicketQueue>();
+    public DbSet<AgentSkill> AgentSkills => Set<AgentSkill>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
+    public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -316,6 +323,38 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         {
             e.ToTable("article_versions");
             e.HasIndex(v => new { v.ArticleId, v.Version }).IsUnique();
+        });
+        modelBuilder.Entity<SlaPolicy>(e =>
+        {
+            e.ToTable("sla_policies");
+            e.HasIndex(p => new { p.Priority, p.Tier }).IsUnique();
+        });
+        modelBuilder.Entity<TicketQueue>(e =>
+        {
+            e.ToTable("ticket_queues");
+            e.HasIndex(q => q.Name).IsUnique();
+        });
+        modelBuilder.Entity<Ticket>(e =>
+        {
+            e.HasOne<TicketQueue>().WithMany().HasForeignKey(t => t.QueueId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(t => t.MergedIntoId);
+        });
+        modelBuilder.Entity<AgentSkill>(e =>
+        {
+            e.ToTable("agent_skills");
+            e.HasIndex(s => new { s.UserName, s.Skill }).IsUnique();
+        });
+        modelBuilder.Entity<SavedView>(e =>
+        {
+            e.ToTable("saved_views");
+            e.HasIndex(v => new { v.UserName, v.Page, v.Name }).IsUnique();
+        });
+        modelBuilder.Entity<OutboundMessage>(e =>
+        {
+            e.ToTable("outbound_messages");
+            e.HasOne<Ticket>().WithMany().HasForeignKey(m => m.TicketId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            e.HasIndex(m => m.TicketId);
         });
         MarkSecrets(modelBuilder);
     }
