@@ -97,7 +97,7 @@ public sealed partial class TicketDeskTests(RunningCrm crm)
         var customer = (await Api.PostAsync(page, "/api/v1/customers", new { name = "Merge Customer", email = $"{Guid.NewGuid():N}@example.com" })).GetProperty("id").GetInt64();
         var kept = (await Api.PostAsync(page, "/api/v1/tickets", new { customerId = customer, kind = "Refund", priority = "High", subject = "Refund for the broken kettle" })).GetProperty("id").GetInt64();
         var duplicate = (await Api.PostAsync(page, "/api/v1/tickets", new { customerId = customer, kind = "Refund", subject = "Kettle refund again" })).GetProperty("id").GetInt64();
-        await Api.PostAsync(page, $"/api/v1/tickets/{duplicate}/notes", new { body = "Also asks about the toaster warranty." });
+        (await page.APIRequest.PostAsync($"/api/v1/tickets/{duplicate}/notes", new() { DataObject = new { body = "Also asks about the toaster warranty." } })).Status.ShouldBe(200);
 
         await page.GotoAsync("/tickets");
         await page.SelectOptionAsync("select[name=queue]", queue.ToString(System.Globalization.CultureInfo.InvariantCulture));

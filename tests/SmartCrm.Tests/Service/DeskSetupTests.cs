@@ -153,4 +153,37 @@ public sealed class DeskSetupTests(DeskApps apps) : IClassFixture<DeskApps>
         (await mine.PostAsJsonAsync("/api/v1/saved-views", new { page = "tickets", name = " " })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await mine.DeleteAsync($"/api/v1/saved-views/{view.Id()}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
     }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task Each_new_desk_route_answers_each_role_by_its_permissions(Provider provider)
+    {
+        var app = apps.For(provider);
+        var admin = app.Admin();
+        var customer = await admin.CreateCustomerAsync();
+        var ticket = await TicketAsync(admin, customer);
+        var other = await TicketAsync(admin, customer);
+        (HttpMethod Method, string Path, object? Body, string Permission)[] routes =
+        [
+            (HttpMethod.Put, "/api/v1/tickets/sla-policies/Normal/Standard", new { firstResponseMinutes = 480, resolutionMinutes = 1440 }, Permissions.DeskConfigure),
+            (HttpMethod.Post, "/api/v1/ticket-queues", new { name = "" }, Permissions.DeskConfigure),
+            (HttpMethod.Delete, "/api/v1/ticket-queues/987654", null, Permissions.DeskConfigure),
+            (HttpMethod.Put, "/api/v1/agent-skills/admin", new { skills = Array.Empty<string>() }, Permissions.DeskConfigure),
+            (HttpMethod.Post, $"/api/v1/tickets/{ticket}/queue", new { queueId = (long?)null }, Permissions.TicketsWrite),
+            (HttpMethod.Post, $"/api/v1/tickets/{ticket}/merge", new { into = ticket }, Permissions.TicketsWrite),
+            (HttpMethod.Post, $"/api/v1/tickets/{other}/split", new { messageId = 987654 }, Permissions.TicketsWrite),
+            (HttpMethod.Post, "/api/v1/outbox/987654/retry", null, Permissions.TicketsWrite),
+            (HttpMethod.Post, "/api/v1/saved-views", new { page = "tickets", name = "Roles" }, Permissions.CustomersRead),
+        ];
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            var client = app.ClientAs(role);
+            foreach (var (method, path, body, permission) in routes)
+            {
+                using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+                var status = (await client.SendAsync(request)).StatusCode;
+                if (Permissions.Allows(role, permission)) status.ShouldNotBe(HttpStatusCode.Forbidden, $"{role} {method} {path}");
+                else status.ShouldBe(HttpStatusCode.Forbidden, $"{role} {method} {path}");
+            }
+        }
+    }
 }
