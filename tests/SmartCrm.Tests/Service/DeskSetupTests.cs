@@ -146,8 +146,10 @@ public sealed class DeskSetupTests(DeskApps apps) : IClassFixture<DeskApps>
         var again = await mine.PostAsJsonAsync("/api/v1/saved-views", new { page = "tickets", name = "Urgent open", query = "priority=Urgent&sort=due" });
         (await again.ReadAsync<JsonElement>()).Id().ShouldBe(view.Id(), "the same name replaces the view");
 
-        (await mine.GetFromJsonAsync<JsonElement>("/api/v1/saved-views?page=tickets")).EnumerateArray().Select(v => v.GetProperty("query").GetString()).ShouldBe(["priority=Urgent&sort=due"]);
-        (await theirs.GetFromJsonAsync<JsonElement>("/api/v1/saved-views?page=tickets")).GetArrayLength().ShouldBe(0);
+        // Other tests of this app save views under the same keys' names: look at this test's view only.
+        (await mine.GetFromJsonAsync<JsonElement>("/api/v1/saved-views?page=tickets")).EnumerateArray().Where(v => v.GetProperty("name").GetString() == "Urgent open")
+            .Select(v => v.GetProperty("query").GetString()).ShouldBe(["priority=Urgent&sort=due"]);
+        (await theirs.GetFromJsonAsync<JsonElement>("/api/v1/saved-views?page=tickets")).EnumerateArray().ShouldNotContain(v => v.GetProperty("name").GetString() == "Urgent open");
         (await theirs.DeleteAsync($"/api/v1/saved-views/{view.Id()}")).StatusCode.ShouldBe(HttpStatusCode.NotFound, "another user's view");
         (await mine.PostAsJsonAsync("/api/v1/saved-views", new { page = "nowhere", name = "x" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await mine.PostAsJsonAsync("/api/v1/saved-views", new { page = "tickets", name = " " })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
