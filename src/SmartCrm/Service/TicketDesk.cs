@@ -154,7 +154,7 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
         foreach (var message in moved) message.TicketId = target.Id;
         foreach (var pending in await db.OutboundMessages.AsTracking().Where(m => m.TicketId == source.Id).ToListAsync(cancellationToken)) pending.TicketId = target.Id;
         var actor = db.Actor.Name;
-        db.TicketMessages.Add(new TicketMessage { TicketId = target.Id, Kind = MessageKind.Note, Author = actor, CreatedAt = now, Body = $"Merged #{source.Id} \"{Shorten(source.Subject, 200)}\" into this ticket ({moved.Count} messages)." });
+        db.TicketMessages.Add(new TicketMessage { TicketId = target.Id, Kind = MessageKind.Note, Author = actor, CreatedAt = now, Body = $"Merged #{source.Id} \"{Shorten(source.Subject, 200)}\" into this ticket; messages moved: {moved.Count}." });
         db.TicketMessages.Add(new TicketMessage { TicketId = source.Id, Kind = MessageKind.Note, Author = actor, CreatedAt = now, Body = $"Merged into #{target.Id}." });
         source.MergedIntoId = target.Id;
         source.MoveTo(TicketStatus.Closed, now);
