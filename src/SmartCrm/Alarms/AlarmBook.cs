@@ -152,9 +152,11 @@ public sealed class AlarmBook(CrmDb db, TimeProvider clock, ILogger<AlarmBook> l
         if (ticketId is null)
         {
             var tags = await db.Customers.Where(c => c.Id == customer).Select(c => c.Tags).FirstOrDefaultAsync(cancellationToken);
+            var tier = Sla.TierOf(tags);
+            var policy = await db.SlaPolicies.FirstOrDefaultAsync(p => p.Priority == Priority.Urgent && p.Tier == tier, cancellationToken);
             var ticket = FaultTicket.Open(db, customer, alarm.Id, Shorten($"{device.Name}: {alarm.Message}", 300),
                 $"Opened by a critical {alarm.Type} alarm on device {device.Name} (#{device.Id}{(device.Model is null ? "" : ", " + device.Model)}).", clock,
-                Sla.TierOf(tags));
+                tier, policy);
             // The unique index on the ticket's alarm refuses a second ticket for this alarm from another node.
             await db.SaveChangesAsync(cancellationToken);
             ticketId = ticket.Id;

@@ -22,14 +22,16 @@ public static class Permissions
     public const string KnowledgeWrite = "knowledge.write";
     // Campaigns (issue 13, point 8): creating, changing and launching campaigns messages customers.
     public const string CampaignsWrite = "campaigns.write";
+    // The desk's configuration (SLA policies, queues, agents' skills): managers and admins.
+    public const string DeskConfigure = "desk.configure";
 
     public static readonly string[] All =
-        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite, CampaignsWrite];
+        [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, UsersManage, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite, CampaignsWrite, DeskConfigure];
 
     private static readonly Dictionary<Role, HashSet<string>> Grants = new()
     {
         [Role.Admin] = [.. All],
-        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite, CampaignsWrite],
+        [Role.Manager] = [CustomersRead, CustomersWrite, CatalogWrite, OrdersWrite, SalesWrite, TicketsWrite, InteractionsWrite, Delete, AuditRead, DevicesWrite, AlarmsWrite, ModelsRead, ModelsTrain, KnowledgeWrite, CampaignsWrite, DeskConfigure],
         [Role.Sales] = [CustomersRead, CustomersWrite, OrdersWrite, SalesWrite, InteractionsWrite, CampaignsWrite],
         [Role.Support] = [CustomersRead, CustomersWrite, TicketsWrite, InteractionsWrite, DevicesWrite, AlarmsWrite, KnowledgeWrite],
         [Role.Analyst] = [CustomersRead, ModelsRead, ModelsTrain],

@@ -72,14 +72,13 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, ILogger<ChannelIn
         var newTicket = ticket is null;
         if (ticket is null)
         {
-            var tags = await db.Customers.Where(c => c.Id == customerId).Select(c => c.Tags).FirstOrDefaultAsync(cancellationToken);
             ticket = new Ticket { Subject = "" };
-            new TicketInput
+            var input = await new TicketInput
             {
-                CustomerId = customerId, Kind = TicketKind.Question, Priority = Priority.Normal, Tier = Sla.TierOf(tags),
+                CustomerId = customerId, Kind = TicketKind.Question, Priority = Priority.Normal, Channel = channel,
                 Subject = Normalise.Text(message.Subject) ?? Headline(text), Description = text,
-            }.ApplyTo(ticket, clock);
-            ticket.Channel = channel;
+            }.WithTierAsync(db, cancellationToken);
+            input.ApplyTo(ticket, clock);
             db.Tickets.Add(ticket);
         }
         else if (ticket.Status == TicketStatus.Pending)

@@ -46,6 +46,51 @@ public sealed record BulkInput
     public TicketStatus? Status { get; init; }
 }
 
+public sealed record QueueInput
+{
+    /// <summary>The queue to put the ticket in; null takes it out of any.</summary>
+    public long? QueueId { get; init; }
+}
+
+public sealed record MergeInput
+{
+    /// <summary>The ticket this one is merged into.</summary>
+    [Required] public long? Into { get; init; }
+}
+
+public sealed record SplitInput
+{
+    [Required] public long? MessageId { get; init; }
+    [MaxLength(300)] public string? Subject { get; init; }
+}
+
+public sealed record SlaPolicyInput
+{
+    [Required] public int? FirstResponseMinutes { get; init; }
+    [Required] public int? ResolutionMinutes { get; init; }
+}
+
+public sealed record TicketQueueInput
+{
+    [Required, MaxLength(50)] public string? Name { get; init; }
+    public int? Position { get; init; }
+    public TicketKind? Kind { get; init; }
+    [MaxLength(20)] public string? Channel { get; init; }
+    [MaxLength(100)] public string? Category { get; init; }
+}
+
+public sealed record SkillsInput
+{
+    [Required, MaxLength(50)] public List<string>? Skills { get; init; }
+}
+
+public sealed record SavedViewInput
+{
+    [Required, MaxLength(50)] public string? Page { get; init; }
+    [Required, MaxLength(100)] public string? Name { get; init; }
+    [MaxLength(2000)] public string? Query { get; init; }
+}
+
 /// <summary>A ticket with where its SLA clocks stand.</summary>
 public sealed record TicketSla(long TicketId, TicketStatus Status, Priority Priority, CustomerTier Tier, SlaTarget FirstResponse, SlaTarget Resolution, bool BreachWarning, bool Breached);
 
@@ -58,6 +103,14 @@ public static class ServiceApi
         services.AddOptions<ChannelOptions>().BindConfiguration(ChannelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignedWebhooks>();
         services.AddScoped<ChannelInbox>();
+        services.AddScoped<DeskSetup>();
+        services.AddScoped<UserViews>();
+        services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(WebhookAdapter.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton<IChannelAdapter, EmailAdapter>();
+        services.AddSingleton<IChannelAdapter, WebhookAdapter>();
+        services.AddScoped<ChannelOutbox>();
+        services.AddHostedService<OutboxJob>();
         return services;
     }
 
@@ -77,7 +130,82 @@ public static class ServiceApi
             return TypedResults.Ok(new TicketSla(ticket.Id, ticket.Status, ticket.Priority, ticket.Tier, clock.FirstResponse, clock.Resolution, clock.BreachWarning, clock.Breached));
         }).RequireAuthorization(Permissions.CustomersRead).WithName("GetTicketSla");
 
-        tickets.MapGet("/sla-policies", () => TypedResults.Ok(Sla.Policies)).RequireAuthorization(Permissions.CustomersRead).WithName("ListSlaPolicies");
+        tickets.MapGet("/sla-policies", async (DeskSetup setup, CancellationToken cancellationToken) => TypedResults.Ok(await setup.PoliciesAsync(cancellationToken)))
+            .RequireAuthorization(Permissions.CustomersRead).WithName("ListSlaPolicies");
+
+        tickets.MapPut("/sla-policies/{priority}/{tier}", async Task<Results<Ok<SlaPolicy>, ProblemHttpResult>> (string priority, string tier, SlaPolicyInput input, DeskSetup setup,
+            CancellationToken cancellationToken) =>
+        {
+            if (!Enum.TryParse<Priority>(priority, true, out var p) || !Enum.IsDefined(p)) return Problems.Field("priority", $"One of {string.Join(", ", Enum.GetNames<Priority>())}.");
+            if (!Enum.TryParse<CustomerTier>(tier, true, out var t) || !Enum.IsDefined(t)) return Problems.Field("tier", $"One of {string.Join(", ", Enum.GetNames<CustomerTier>())}.");
+            var (policy, problem) = await setup.SetPolicyAsync(p, t, input.FirstResponseMinutes, input.ResolutionMinutes, cancellationToken);
+            return policy is not null ? TypedResults.Ok(policy) : Problems.Field(problem!.Field, problem.Message);
+        }).RequireAuthorization(Permissions.DeskConfigure).WithName("SetSlaPolicy");
+
+        tickets.MapPost("/{id:long}/queue", async (long id, QueueInput input, TicketDesk desk, CancellationToken cancellationToken) =>
+            Answer(await desk.QueueAsync(id, input.QueueId, cancellationToken)))
+            .RequireAuthorization(Permissions.TicketsWrite).WithName("QueueTicket");
+
+        tickets.MapPost("/{id:long}/merge", async (long id, MergeInput input, TicketDesk desk, CancellationToken cancellationToken) =>
+            Answer(await desk.MergeAsync(id, input.Into, cancellationToken)))
+            .RequireAuthorization(Permissions.TicketsWrite).WithName("MergeTicket");
+
+        tickets.MapPost("/{id:long}/split", async Task<Results<Created<Ticket>, ProblemHttpResult>> (long id, SplitInput input, TicketDesk desk, HttpContext http,
+            CancellationToken cancellationToken) =>
+        {
+            var result = await desk.SplitAsync(id, input.MessageId, input.Subject, cancellationToken);
+            return result.Ticket is { } split ? TypedResults.Created($"{http.Request.PathBase}/api/v1/tickets/{split.Id}", split) : result.Problem();
+        }).RequireAuthorization(Permissions.TicketsWrite).WithName("SplitTicket");
+
+        var queues = api.MapGroup("/ticket-queues").WithTags("Ticket");
+        queues.MapGet("/", async (DeskSetup setup, CancellationToken cancellationToken) => TypedResults.Ok(await setup.QueuesAsync(cancellationToken)))
+            .RequireAuthorization(Permissions.CustomersRead).WithName("ListTicketQueues");
+        queues.MapPost("/", async Task<Results<Created<TicketQueue>, ProblemHttpResult>> (TicketQueueInput input, DeskSetup setup, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            var (queue, problem) = await setup.AddQueueAsync(input.Name, input.Position, input.Kind, input.Channel, input.Category, cancellationToken);
+            return queue is not null ? TypedResults.Created($"{http.Request.PathBase}/api/v1/ticket-queues/{queue.Id}", queue) : Problems.Field(problem!.Field, problem.Message);
+        }).RequireAuthorization(Permissions.DeskConfigure).WithName("AddTicketQueue");
+        queues.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, DeskSetup setup, CancellationToken cancellationToken) =>
+            await setup.RemoveQueueAsync(id, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("Queue", id))
+            .RequireAuthorization(Permissions.DeskConfigure).WithName("RemoveTicketQueue");
+
+        var skills = api.MapGroup("/agent-skills").WithTags("Ticket");
+        skills.MapGet("/", async (DeskSetup setup, CancellationToken cancellationToken) => TypedResults.Ok(await setup.SkillsAsync(cancellationToken)))
+            .RequireAuthorization(Permissions.CustomersRead).WithName("ListAgentSkills");
+        skills.MapPut("/{userName}", async Task<Results<Ok<List<string>>, ProblemHttpResult>> (string userName, SkillsInput input, DeskSetup setup, CancellationToken cancellationToken) =>
+        {
+            var (set, problem) = await setup.SetSkillsAsync(userName, input.Skills, cancellationToken);
+            return set is not null ? TypedResults.Ok(set) : Problems.Field(problem!.Field, problem.Message);
+        }).RequireAuthorization(Permissions.DeskConfigure).WithName("SetAgentSkills");
+
+        // Saved views belong to whoever is signed in (the user or the API key): anyone who may read the list may keep views of it.
+        var views = api.MapGroup("/saved-views").WithTags("Ticket");
+        views.MapGet("/", async (string? page, UserViews saved, CrmDb db, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await saved.ListAsync(db.Actor.Name, page ?? "tickets", cancellationToken)))
+            .RequireAuthorization(Permissions.CustomersRead).WithName("ListSavedViews");
+        views.MapPost("/", async Task<Results<Ok<SavedView>, ProblemHttpResult>> (SavedViewInput input, UserViews saved, CrmDb db, CancellationToken cancellationToken) =>
+        {
+            var (view, problem) = await saved.SaveAsync(db.Actor.Name, input.Page, input.Name, input.Query, cancellationToken);
+            return view is not null ? TypedResults.Ok(view) : Problems.Field(problem!.Field, problem.Message);
+        }).RequireAuthorization(Permissions.CustomersRead).WithName("SaveView");
+        views.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, UserViews saved, CrmDb db, CancellationToken cancellationToken) =>
+            await saved.DeleteAsync(db.Actor.Name, id, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("Saved view", id))
+            .RequireAuthorization(Permissions.CustomersRead).WithName("DeleteSavedView");
+
+        var outbox = api.MapGroup("/outbox").WithTags("Channel");
+        outbox.MapGet("/", async (long? ticketId, OutboundStatus? status, CrmDb db, CancellationToken cancellationToken) =>
+        {
+            var query = db.OutboundMessages.AsQueryable();
+            if (ticketId is { } t) query = query.Where(m => m.TicketId == t);
+            if (status is { } s) query = query.Where(m => m.Status == s);
+            return TypedResults.Ok(await query.OrderByDescending(m => m.Id).Take(200).ToListAsync(cancellationToken));
+        }).RequireAuthorization(Permissions.CustomersRead).WithName("ListOutbox");
+        outbox.MapPost("/{id:long}/retry", async Task<Results<Ok<OutboundMessage>, ProblemHttpResult>> (long id, ChannelOutbox sender, CrmDb db, CancellationToken cancellationToken) =>
+        {
+            if (!await db.OutboundMessages.AnyAsync(m => m.Id == id, cancellationToken)) return Problems.NotFound("Outbound message", id);
+            await sender.RetryNowAsync(id, cancellationToken);
+            return TypedResults.Ok(await db.OutboundMessages.FirstAsync(m => m.Id == id, cancellationToken));
+        }).RequireAuthorization(Permissions.TicketsWrite).WithName("RetryOutbound");
 
         tickets.MapPost("/{id:long}/replies", async (long id, ReplyInput input, TicketDesk desk, CancellationToken cancellationToken) =>
             Answer(await desk.ReplyAsync(id, input.Body, input.Status, cancellationToken)))
@@ -110,7 +238,7 @@ public static class ServiceApi
 
         // The one inbox: channels post here, signed (see SignedWebhooks), not signed in; the signature is the credential.
         api.MapPost("/channels/{channel}/messages", async Task<IResult> (string channel, HttpContext http, SignedWebhooks webhooks, ChannelInbox inbox,
-            TicketTriage triage, ILogger<ChannelInbox> logger, CancellationToken cancellationToken) =>
+            TicketTriage triage, TicketDesk desk, ILogger<ChannelInbox> logger, CancellationToken cancellationToken) =>
         {
             if (!ChannelOptions.Known.ContainsKey(channel) || !webhooks.Enabled(channel))
             {
@@ -127,7 +255,7 @@ public static class ServiceApi
             var (message, field, problem) = ChannelInbox.Parse(body.Span);
             if (message is null) return Problems.Field(field!, problem!);
             var delivered = await inbox.DeliverAsync(channel, message, cancellationToken);
-            if (!delivered.Duplicate) await TriageOnArrivalAsync(triage, delivered.TicketId, logger, cancellationToken);
+            if (!delivered.Duplicate) await TriageOnArrivalAsync(triage, desk, delivered.TicketId, logger, cancellationToken);
             return delivered.Duplicate ? TypedResults.Ok(delivered) : TypedResults.Created($"{http.Request.PathBase}/api/v1/tickets/{delivered.TicketId}", delivered);
         }).AllowAnonymous().WithTags("Channel").WithName("PostChannelMessage");
         return api;
@@ -137,11 +265,13 @@ public static class ServiceApi
     /// Triage on arrival: the ticket's category, mood and priority are set before the channel hears back. The message is stored
     /// already; if triage fails the triage job takes the ticket up on its next round, so a failure here only costs time.
     /// </summary>
-    private static async Task TriageOnArrivalAsync(TicketTriage triage, long ticketId, ILogger logger, CancellationToken cancellationToken)
+    private static async Task TriageOnArrivalAsync(TicketTriage triage, TicketDesk desk, long ticketId, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
             await triage.TriageAsync(ticketId, cancellationToken);
+            // With its category known, a queue that asks for that category takes the ticket.
+            await desk.RouteAsync(ticketId, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

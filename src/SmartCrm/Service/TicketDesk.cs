@@ -8,13 +8,13 @@ using SmartCrm.Tickets;
 namespace SmartCrm.Service;
 
 /// <summary>How a ticket without a named assignee finds one.</summary>
-public enum AssignBy { Manual, RoundRobin, LeastBusy }
+public enum AssignBy { Manual, RoundRobin, LeastBusy, Skill }
 
 /// <summary>
 /// What agents do with a ticket: reply (recorded on the customer's timeline as an interaction), note, assign, change status,
 /// and record the customer's satisfaction after close. Every answer is the changed ticket, or the problem naming the field.
 /// </summary>
-public sealed class TicketDesk(CrmDb db, TimeProvider clock, ILogger<TicketDesk> logger)
+public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbox, ILogger<TicketDesk> logger)
 {
     public const int MaxBody = 8000;
 
@@ -46,13 +46,16 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ILogger<TicketDesk>
         db.Interactions.Add(interaction);
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         await db.SaveChangesAsync(cancellationToken);
-        db.TicketMessages.Add(new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Reply, Author = db.Actor.Name, Body = text, CreatedAt = now, InteractionId = interaction.Id });
+        var message = new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Reply, Author = db.Actor.Name, Body = text, CreatedAt = now, InteractionId = interaction.Id };
+        db.TicketMessages.Add(message);
         ticket.FirstRespondedAt ??= now;
         ticket.MoveTo(then ?? (ticket.Status == TicketStatus.New ? TicketStatus.Open : ticket.Status), now);
         await db.SaveChangesAsync(cancellationToken);
+        // In the same transaction as the reply: once the reply is stored, so is the duty to send it.
+        var queued = await outbox.EnqueueAsync(ticket, message, interaction.Subject, cancellationToken);
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
-        // The outbound adapters are not built yet: the reply is recorded (ticket and timeline) and logged; nothing leaves the server.
         logger.LogInformation("Reply on ticket {TicketId} recorded as interaction {InteractionId} on channel {Channel}", ticket.Id, interaction.Id, interaction.Channel);
+        if (queued is not null && transaction is not null) await outbox.TrySendAsync(queued.Id, cancellationToken);
         return DeskResult.Done(ticket);
     }
 
@@ -85,7 +88,12 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ILogger<TicketDesk>
         else
         {
             if (agents.Count == 0) return DeskResult.Invalid("by", "There is no active user who may work tickets.");
-            chosen = by == AssignBy.LeastBusy ? await LeastBusyAsync(agents, cancellationToken) : await NextInTurnAsync(agents, cancellationToken);
+            chosen = by switch
+            {
+                AssignBy.LeastBusy => await LeastBusyAsync(agents, cancellationToken),
+                AssignBy.Skill => await BySkillAsync(ticket, agents, cancellationToken),
+                _ => await NextInTurnAsync(agents, cancellationToken),
+            };
         }
         if (chosen != ticket.Assignee)
         {
@@ -94,6 +102,102 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ILogger<TicketDesk>
             await db.SaveChangesAsync(cancellationToken);
         }
         return DeskResult.Done(ticket);
+    }
+
+    /// <summary>Puts the ticket in a queue by hand (null takes it out of any).</summary>
+    public async Task<DeskResult> QueueAsync(long ticketId, long? queueId, CancellationToken cancellationToken)
+    {
+        var ticket = await FindAsync(ticketId, cancellationToken);
+        if (ticket is null) return DeskResult.NotFound(ticketId);
+        if (queueId is { } q && !await db.TicketQueues.AnyAsync(x => x.Id == q, cancellationToken)) return DeskResult.Invalid("queueId", $"No queue with id {q}.");
+        ticket.QueueId = queueId;
+        await db.SaveChangesAsync(cancellationToken);
+        return DeskResult.Done(ticket);
+    }
+
+    /// <summary>
+    /// After triage named the ticket's category: a queue that asks for that category (and comes first by position) takes it. Only
+    /// tickets nobody moved by hand since they were opened, i.e. still in the queue routing gave them, or in none.
+    /// </summary>
+    public async Task RouteAsync(long ticketId, CancellationToken cancellationToken)
+    {
+        var ticket = await FindAsync(ticketId, cancellationToken);
+        if (ticket is null) return;
+        var category = await db.TriageDecisions.Where(d => d.TicketId == ticketId).Select(d => d.Category).FirstOrDefaultAsync(cancellationToken);
+        var queues = await db.TicketQueues.ToListAsync(cancellationToken);
+        if (TicketQueue.For(queues, ticket.Kind, ticket.Channel, category) is { } queue && queue.Id != ticket.QueueId)
+        {
+            ticket.QueueId = queue.Id;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Merges ticket <paramref name="sourceId"/> into <paramref name="targetId"/> (the same customer's): its conversation and
+    /// anything still to be sent move over, and the source is closed with a link to the target and a note on each (the audit
+    /// log keeps who did it and when). Answers the target.
+    /// </summary>
+    public async Task<DeskResult> MergeAsync(long sourceId, long? targetId, CancellationToken cancellationToken)
+    {
+        if (targetId is not { } into) return DeskResult.Invalid("into", "Name the ticket to merge into.");
+        if (into == sourceId) return DeskResult.Invalid("into", "A ticket cannot be merged into itself.");
+        var source = await FindAsync(sourceId, cancellationToken);
+        if (source is null) return DeskResult.NotFound(sourceId);
+        var target = await FindAsync(into, cancellationToken);
+        if (target is null) return DeskResult.Invalid("into", $"No ticket with id {into}.");
+        if (source.MergedIntoId is not null) return DeskResult.Conflict("id", $"Ticket #{source.Id} was already merged into #{source.MergedIntoId}.");
+        if (target.MergedIntoId is not null) return DeskResult.Conflict("into", $"Ticket #{target.Id} was merged into #{target.MergedIntoId}; merge into that one.");
+        if (source.CustomerId != target.CustomerId) return DeskResult.Conflict("into", "Only tickets of the same customer can be merged.");
+        var now = Now;
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        var moved = await db.TicketMessages.AsTracking().Where(m => m.TicketId == source.Id).ToListAsync(cancellationToken);
+        foreach (var message in moved) message.TicketId = target.Id;
+        foreach (var pending in await db.OutboundMessages.AsTracking().Where(m => m.TicketId == source.Id).ToListAsync(cancellationToken)) pending.TicketId = target.Id;
+        var actor = db.Actor.Name;
+        db.TicketMessages.Add(new TicketMessage { TicketId = target.Id, Kind = MessageKind.Note, Author = actor, CreatedAt = now, Body = $"Merged #{source.Id} \"{Shorten(source.Subject, 200)}\" into this ticket; messages moved: {moved.Count}." });
+        db.TicketMessages.Add(new TicketMessage { TicketId = source.Id, Kind = MessageKind.Note, Author = actor, CreatedAt = now, Body = $"Merged into #{target.Id}." });
+        source.MergedIntoId = target.Id;
+        source.MoveTo(TicketStatus.Closed, now);
+        // The earlier first reply counts for the merged ticket.
+        if (source.FirstRespondedAt is { } answered && (target.FirstRespondedAt is null || answered < target.FirstRespondedAt)) target.FirstRespondedAt = answered;
+        target.UpdatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Ticket {Source} merged into {Target} ({Messages} messages moved)", source.Id, target.Id, moved.Count);
+        return DeskResult.Done(target);
+    }
+
+    /// <summary>
+    /// Splits message <paramref name="messageId"/> out of its ticket into a new ticket of the same customer, kind, priority,
+    /// channel and queue, with its own SLA clocks from now; a note on each says where it went. Answers the new ticket.
+    /// </summary>
+    public async Task<DeskResult> SplitAsync(long ticketId, long? messageId, string? subject, CancellationToken cancellationToken)
+    {
+        if (messageId is not { } id) return DeskResult.Invalid("messageId", "Name the message to split out.");
+        if (subject is { Length: > 300 }) return DeskResult.Invalid("subject", "At most 300 characters.");
+        var ticket = await FindAsync(ticketId, cancellationToken);
+        if (ticket is null) return DeskResult.NotFound(ticketId);
+        var message = await db.TicketMessages.AsTracking().FirstOrDefaultAsync(m => m.Id == id && m.TicketId == ticketId, cancellationToken);
+        if (message is null) return DeskResult.Invalid("messageId", $"Ticket #{ticketId} has no message {id}.");
+        var input = await new TicketInput
+        {
+            CustomerId = ticket.CustomerId, Kind = ticket.Kind, Priority = ticket.Priority, Channel = ticket.Channel,
+            Subject = Normalise.Text(subject) ?? Shorten(message.Body.Split('\n', 2)[0].Trim() is { Length: > 0 } line ? line : message.Body, 120),
+            Description = message.Body,
+        }.WithTierAsync(db, cancellationToken);
+        var split = new Ticket { Subject = "" };
+        input.ApplyTo(split, clock);
+        split.QueueId = ticket.QueueId;
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        db.Tickets.Add(split);
+        await db.SaveChangesAsync(cancellationToken);
+        message.TicketId = split.Id;
+        var now = Now;
+        db.TicketMessages.Add(new TicketMessage { TicketId = split.Id, Kind = MessageKind.Note, Author = db.Actor.Name, CreatedAt = now, Body = $"Split from #{ticket.Id}." });
+        db.TicketMessages.Add(new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Note, Author = db.Actor.Name, CreatedAt = now, Body = $"Split a message out into #{split.Id}." });
+        await db.SaveChangesAsync(cancellationToken);
+        if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        return DeskResult.Done(split);
     }
 
     public async Task<DeskResult> MoveAsync(long ticketId, TicketStatus status, CancellationToken cancellationToken)
@@ -141,7 +245,14 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ILogger<TicketDesk>
     public Task<List<TicketMessage>> ConversationAsync(long ticketId, CancellationToken cancellationToken) =>
         db.TicketMessages.Where(m => m.TicketId == ticketId).OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(cancellationToken);
 
-    public SlaClock Clock(Ticket ticket) => Sla.Read(ticket, Now);
+    /// <summary>Where the ticket's clocks stand, by its stored policy once <see cref="PoliciesAsync"/> has loaded them (pages load them first).</summary>
+    public SlaClock Clock(Ticket ticket) => Sla.Read(ticket, Now, _policies?.GetValueOrDefault((ticket.Priority, ticket.Tier)));
+
+    private Dictionary<(Priority, CustomerTier), SlaPolicy>? _policies;
+
+    /// <summary>The stored SLA policies, read once per request.</summary>
+    public async Task<IReadOnlyDictionary<(Priority, CustomerTier), SlaPolicy>> PoliciesAsync(CancellationToken cancellationToken) =>
+        _policies ??= await db.SlaPolicies.ToDictionaryAsync(p => (p.Priority, p.Tier), cancellationToken);
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -153,6 +264,20 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ILogger<TicketDesk>
         var open = await db.Tickets.Where(t => t.Assignee != null && agents.Contains(t.Assignee) && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
             .GroupBy(t => t.Assignee!).Select(g => new { Agent = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Agent, g => g.Count, cancellationToken);
         return agents.OrderBy(a => open.GetValueOrDefault(a)).ThenBy(a => a, StringComparer.Ordinal).First();
+    }
+
+    /// <summary>
+    /// The least busy of the agents with a skill that names the ticket's queue or its triage category; the least busy of all
+    /// when nobody has such a skill (a ticket is never left unassigned for want of a specialist).
+    /// </summary>
+    private async Task<string> BySkillAsync(Ticket ticket, List<string> agents, CancellationToken cancellationToken)
+    {
+        var wanted = new List<string>();
+        if (ticket.QueueId is { } queueId && await db.TicketQueues.Where(q => q.Id == queueId).Select(q => q.Name).FirstOrDefaultAsync(cancellationToken) is { } queue) wanted.Add(queue);
+        if (await db.TriageDecisions.Where(d => d.TicketId == ticket.Id).Select(d => d.Category).FirstOrDefaultAsync(cancellationToken) is { } category) wanted.Add(category);
+        var skills = await db.AgentSkills.Where(s => agents.Contains(s.UserName)).ToListAsync(cancellationToken);
+        var skilled = agents.Where(a => skills.Any(s => s.UserName == a && wanted.Contains(s.Skill, StringComparer.OrdinalIgnoreCase))).ToList();
+        return await LeastBusyAsync(skilled.Count > 0 ? skilled : agents, cancellationToken);
     }
 
     /// <summary>The agent after the one assigned most recently, in name order: each agent in turn, with no state kept beside the tickets.</summary>

@@ -17,6 +17,7 @@ using SmartCrm.Models;
 using SmartCrm.Orders;
 using SmartCrm.Sales;
 using SmartCrm.Security;
+using SmartCrm.Service;
 using SmartCrm.Tickets;
 using SmartCrm.Triage;
 
@@ -86,6 +87,12 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     public DbSet<ArticleUse> ArticleUses => Set<ArticleUse>();
     public DbSet<ChatSession> ChatSessions => Set<ChatSession>();
     public DbSet<ChatEntry> ChatEntries => Set<ChatEntry>();
+    // The desk's configuration and outbox: SLA policies, queues, agents' skills, saved list views, replies to send (migration V15).
+    public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
+    public DbSet<TicketQueue> TicketQueues => Set<TicketQueue>();
+    public DbSet<AgentSkill> AgentSkills => Set<AgentSkill>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
+    public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
 
     /// <summary>Bulk loads (demo data, imports with their own report) switch the per-row audit off.</summary>
     public bool AuditEnabled { get; set; } = true;
@@ -379,6 +386,37 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasOne<ChatSession>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(c => new { c.SessionId, c.Id });
             e.HasIndex(c => c.TicketId);
+        modelBuilder.Entity<SlaPolicy>(e =>
+        {
+            e.ToTable("sla_policies");
+            e.HasIndex(p => new { p.Priority, p.Tier }).IsUnique();
+        });
+        modelBuilder.Entity<TicketQueue>(e =>
+        {
+            e.ToTable("ticket_queues");
+            e.HasIndex(q => q.Name).IsUnique();
+        });
+        modelBuilder.Entity<Ticket>(e =>
+        {
+            e.HasOne<TicketQueue>().WithMany().HasForeignKey(t => t.QueueId).OnDelete(DeleteBehavior.SetNull);
+            e.HasIndex(t => t.MergedIntoId);
+        });
+        modelBuilder.Entity<AgentSkill>(e =>
+        {
+            e.ToTable("agent_skills");
+            e.HasIndex(s => new { s.UserName, s.Skill }).IsUnique();
+        });
+        modelBuilder.Entity<SavedView>(e =>
+        {
+            e.ToTable("saved_views");
+            e.HasIndex(v => new { v.UserName, v.Page, v.Name }).IsUnique();
+        });
+        modelBuilder.Entity<OutboundMessage>(e =>
+        {
+            e.ToTable("outbound_messages");
+            e.HasOne<Ticket>().WithMany().HasForeignKey(m => m.TicketId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            e.HasIndex(m => m.TicketId);
         });
         MarkSecrets(modelBuilder);
     }

@@ -11,14 +11,14 @@ public static class FaultTicket
     /// <summary>
     /// Adds the ticket for alarm <paramref name="alarmId"/> to <paramref name="db"/>; the caller saves it (with whatever else belongs
     /// in the same transaction). The unique index on the ticket's alarm refuses a second ticket for one alarm, from any node.
-    /// The customer's <paramref name="tier"/> sets the SLA.
+    /// The customer's <paramref name="tier"/> sets the SLA, by the stored <paramref name="policy"/> of that tier for urgent tickets.
     /// </summary>
     public static Ticket Open(CrmDb db, long customerId, long alarmId, string subject, string description, TimeProvider clock,
-        CustomerTier tier = CustomerTier.Standard)
+        CustomerTier tier = CustomerTier.Standard, SlaPolicy? policy = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var ticket = new Ticket { Subject = "", CreatedAt = now, UpdatedAt = now, AlarmId = alarmId };
-        new TicketInput { Tier = tier, CustomerId = customerId, Kind = TicketKind.Fault, Status = TicketStatus.New, Priority = Priority.Urgent, Subject = subject, Description = description }
+        new TicketInput { Tier = tier, Policy = policy, CustomerId = customerId, Kind = TicketKind.Fault, Status = TicketStatus.New, Priority = Priority.Urgent, Subject = subject, Description = description }
             .ApplyTo(ticket, clock);
         db.Tickets.Add(ticket);
         return ticket;

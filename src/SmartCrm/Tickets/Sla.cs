@@ -3,12 +3,10 @@ namespace SmartCrm.Tickets;
 /// <summary>The customer's service level: premium customers (tagged vip or premium) are promised faster answers.</summary>
 public enum CustomerTier { Standard, Premium }
 
-/// <summary>What a ticket of one priority and tier is promised: a first public reply within, and a resolution within.</summary>
-public sealed record SlaPolicy(Priority Priority, CustomerTier Tier, TimeSpan FirstResponse, TimeSpan Resolution);
-
 /// <summary>
-/// The SLA policies, by priority and customer tier. A new ticket's due times are its creation plus its policy's; Pending stops
-/// the clocks (<see cref="Ticket.MoveTo"/>); <see cref="Read"/> says where each clock stands now.
+/// The SLA clocks. A new ticket's due times are its creation plus its policy's (<see cref="SlaPolicy"/>, stored; the defaults
+/// below are what a new database is seeded with); Pending stops the clocks (<see cref="Ticket.MoveTo"/>); <see cref="Read"/>
+/// says where each clock stands now.
 /// </summary>
 public static class Sla
 {
@@ -23,14 +21,16 @@ public static class Sla
         [Priority.Low] = (TimeSpan.FromDays(1), TimeSpan.FromDays(3)),
     };
 
-    public static IReadOnlyList<SlaPolicy> Policies { get; } =
+    /// <summary>The policies a new database starts with (migration V15 seeds the same figures).</summary>
+    public static IReadOnlyList<SlaPolicy> Defaults { get; } =
         [.. from tier in Enum.GetValues<CustomerTier>() from priority in Enum.GetValues<Priority>().Reverse() select For(priority, tier)];
 
+    /// <summary>The default policy of a priority and tier (see <see cref="Defaults"/>).</summary>
     public static SlaPolicy For(Priority priority, CustomerTier tier)
     {
         var (first, resolution) = Standard[priority];
         // Premium customers get half the time on every target.
-        return tier == CustomerTier.Premium ? new SlaPolicy(priority, tier, first / 2, resolution / 2) : new SlaPolicy(priority, tier, first, resolution);
+        return tier == CustomerTier.Premium ? SlaPolicy.Of(priority, tier, first / 2, resolution / 2) : SlaPolicy.Of(priority, tier, first, resolution);
     }
 
     /// <summary>The standard tier's resolution time for a priority (what demo data and older callers use as the due time).</summary>
@@ -40,18 +40,22 @@ public static class Sla
         tags?.Any(t => t.Equals("vip", StringComparison.OrdinalIgnoreCase) || t.Equals("premium", StringComparison.OrdinalIgnoreCase)) == true
             ? CustomerTier.Premium : CustomerTier.Standard;
 
-    /// <summary>Sets both due times of a new ticket from its policy; a due time given by hand wins for the resolution.</summary>
-    public static void Start(Ticket ticket, DateTime now, DateTime? resolutionDue = null)
+    /// <summary>
+    /// Sets both due times of a new ticket from its policy (the stored one; the default when none is given); a due time given by
+    /// hand wins for the resolution.
+    /// </summary>
+    public static void Start(Ticket ticket, DateTime now, DateTime? resolutionDue = null, SlaPolicy? policy = null)
     {
-        var policy = For(ticket.Priority, ticket.Tier);
+        policy ??= For(ticket.Priority, ticket.Tier);
         ticket.FirstResponseDueAt ??= now + policy.FirstResponse;
         ticket.DueAt = resolutionDue ?? ticket.DueAt ?? now + policy.Resolution;
     }
 
     /// <summary>Where both clocks of <paramref name="ticket"/> stand at <paramref name="now"/>.</summary>
-    public static SlaClock Read(Ticket ticket, DateTime now)
+    public static SlaClock Read(Ticket ticket, DateTime now, SlaPolicy? policy = null)
     {
-        var policy = For(ticket.Priority, ticket.Tier);
+        // The policy's lengths only place the warning (the last quarter); the due times themselves were fixed at the start.
+        policy ??= For(ticket.Priority, ticket.Tier);
         // While paused, time stands still at the moment the ticket began to wait.
         var at = ticket.PausedAt is { } paused && paused < now ? paused : now;
         return new SlaClock(

@@ -38,6 +38,10 @@ public sealed class Ticket
     /// <summary>The customer's satisfaction after close, 1 (bad) to 5 (very good).</summary>
     public int? Satisfaction { get; set; }
     [MaxLength(1000)] public string? SatisfactionComment { get; set; }
+    /// <summary>The queue the ticket joined when it was opened (see <see cref="TicketQueue"/>).</summary>
+    public long? QueueId { get; set; }
+    /// <summary>The ticket this one was merged into: its conversation moved there, and this one is closed.</summary>
+    public long? MergedIntoId { get; set; }
 
     public bool IsOpen => Status is not (TicketStatus.Resolved or TicketStatus.Closed);
 

@@ -19,6 +19,12 @@ public sealed record TicketInput
     public DateTime? DueAt { get; init; }
     /// <summary>The customer's tier, looked up from the customer before a new ticket is made (never taken from the request).</summary>
     [System.Text.Json.Serialization.JsonIgnore] public CustomerTier? Tier { get; init; }
+    /// <summary>The stored SLA policy for the new ticket's priority and tier, looked up with the tier.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public SlaPolicy? Policy { get; init; }
+    /// <summary>The channel a new ticket arrived by (set by the inbox, never by the request).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public string? Channel { get; init; }
+    /// <summary>The queue a new ticket joins, chosen with the tier from the queues' conditions.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public long? QueueId { get; init; }
 
     public void ApplyTo(Ticket ticket, TimeProvider clock)
     {
@@ -35,17 +41,25 @@ public sealed record TicketInput
         if (isNew)
         {
             ticket.Tier = Tier ?? CustomerTier.Standard;
-            Sla.Start(ticket, now, DueAt?.ToUniversalTime());
+            ticket.Channel = Channel;
+            ticket.QueueId = QueueId;
+            Sla.Start(ticket, now, DueAt?.ToUniversalTime(), Policy is { } p && p.Priority == ticket.Priority && p.Tier == ticket.Tier ? p : null);
         }
         else if (DueAt is { } due) ticket.DueAt = due.ToUniversalTime();
         ticket.MoveTo(Status ?? TicketStatus.New, now);
     }
 
-    /// <summary>This input with the tier of its customer, for a new ticket's SLA.</summary>
+    /// <summary>This input with the tier of its customer and the stored policy of that tier and its priority, for a new ticket's SLA.</summary>
     public async Task<TicketInput> WithTierAsync(CrmDb db, CancellationToken cancellationToken)
     {
         var tags = await db.Customers.Where(c => c.Id == CustomerId).Select(c => c.Tags).FirstOrDefaultAsync(cancellationToken);
-        return this with { Tier = Sla.TierOf(tags) };
+        var tier = Sla.TierOf(tags);
+        var priority = Priority ?? Tickets.Priority.Normal;
+        var policy = await db.SlaPolicies.FirstOrDefaultAsync(p => p.Priority == priority && p.Tier == tier, cancellationToken);
+        // The category is not known before triage: queues that ask for one are joined after it (the desk re-routes).
+        var queues = await db.TicketQueues.Where(q => q.Category == null).ToListAsync(cancellationToken);
+        var queue = Kind is { } kind ? TicketQueue.For(queues, kind, Channel, null) : null;
+        return this with { Tier = tier, Policy = policy, QueueId = queue?.Id };
     }
 }
 

@@ -89,6 +89,50 @@ public sealed partial class TicketDeskTests(RunningCrm crm)
     }
 
     [Fact]
+    public async Task An_agent_filters_by_queue_saves_the_view_merges_a_duplicate_and_splits_a_message_out()
+    {
+        var page = await crm.SignedInPageAsync();
+        var queueName = $"Refunds {Guid.NewGuid().ToString("N")[..6]}";
+        var queue = (await Api.PostAsync(page, "/api/v1/ticket-queues", new { name = queueName, kind = "Refund" })).GetProperty("id").GetInt64();
+        var customer = (await Api.PostAsync(page, "/api/v1/customers", new { name = "Merge Customer", email = $"{Guid.NewGuid():N}@example.com" })).GetProperty("id").GetInt64();
+        var kept = (await Api.PostAsync(page, "/api/v1/tickets", new { customerId = customer, kind = "Refund", priority = "High", subject = "Refund for the broken kettle" })).GetProperty("id").GetInt64();
+        var duplicate = (await Api.PostAsync(page, "/api/v1/tickets", new { customerId = customer, kind = "Refund", subject = "Kettle refund again" })).GetProperty("id").GetInt64();
+        (await page.APIRequest.PostAsync($"/api/v1/tickets/{duplicate}/notes", new() { DataObject = new { body = "Also asks about the toaster warranty." } })).Status.ShouldBe(200);
+
+        await page.GotoAsync("/tickets");
+        await page.SelectOptionAsync("select[name=queue]", queue.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex($"queue={queue}"));
+        (await page.Locator("tr[data-ticket]").CountAsync()).ShouldBe(2, "only this queue's tickets");
+        (await page.Locator($"tr[data-ticket='{kept}'] td[data-queue]").InnerTextAsync()).ShouldBe(queueName);
+
+        await page.FillAsync("input[name=ViewName]", queueName);
+        await page.Locator("[data-save-view]").ClickAsync();
+        await page.Locator($"[data-saved-view='{queueName}']").WaitForAsync();
+        await RunningCrm.ScreenshotAsync(page, "47-ticket-list-queue-saved-view");
+        await page.GotoAsync("/tickets");
+        await page.Locator($"[data-saved-view='{queueName}']").ClickAsync();
+        await page.WaitForURLAsync(new Regex($"queue={queue}"));
+        (await page.Locator("tr[data-ticket]").CountAsync()).ShouldBe(2, "the saved view brings the filter back");
+
+        await page.GotoAsync($"/tickets/{duplicate}");
+        await page.FillAsync("input[name=MergeInto]", kept.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Merge into ticket" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex($"/tickets/{kept}$"));
+        (await page.Locator("[data-conversation]").InnerTextAsync()).ShouldContain($"Merged #{duplicate}");
+        await RunningCrm.ScreenshotAsync(page, "48-ticket-merged");
+        var merged = await Api.GetAsync(page, $"/api/v1/tickets/{duplicate}");
+        (merged.GetProperty("status").GetString(), merged.GetProperty("mergedIntoId").GetInt64()).ShouldBe(("Closed", kept));
+
+        var toaster = page.Locator("li[data-message-id]", new() { HasTextString = "toaster warranty" });
+        await toaster.GetByRole(AriaRole.Button, new() { Name = "Split into new ticket" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/tickets/\d+$"));
+        page.Url.ShouldNotEndWith($"/tickets/{kept}");
+        (await page.Locator("[data-ticket-subject]").InnerTextAsync()).ShouldContain("Also asks about the toaster warranty.");
+        await RunningCrm.ScreenshotAsync(page, "49-ticket-split");
+    }
+
+    [Fact]
     public async Task From_the_360_an_agent_logs_a_call_adds_a_note_opens_a_ticket_and_starts_a_deal_and_sees_them_on_the_timeline()
     {
         var page = await crm.SignedInPageAsync();

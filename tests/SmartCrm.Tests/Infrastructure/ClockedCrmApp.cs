@@ -10,7 +10,7 @@ namespace SmartCrm.Tests.Infrastructure;
 /// The app on a clock the test sets (readings that arrive "in the same millisecond", a clock that went back), optionally on
 /// another app's database: a second node beside it, or the same node started again.
 /// </summary>
-public sealed class ClockedCrmApp : CrmApp
+public class ClockedCrmApp : CrmApp
 {
     public ClockedCrmApp(FakeTimeProvider clock, Provider provider = Provider.Sqlite) : base(provider) => Clock = clock;
 

@@ -22,7 +22,7 @@ public sealed class SlaTests
         var premium = NewTicket(Priority.High, CustomerTier.Premium);
         premium.FirstResponseDueAt.ShouldBe(T0.AddHours(1), "premium customers are answered in half the time");
         premium.DueAt.ShouldBe(T0.AddHours(4));
-        Sla.Policies.Count.ShouldBe(8);
+        Sla.Defaults.Count.ShouldBe(8);
         Sla.TierOf(["installer", "VIP"]).ShouldBe(CustomerTier.Premium);
         Sla.TierOf(["installer"]).ShouldBe(CustomerTier.Standard);
     }
