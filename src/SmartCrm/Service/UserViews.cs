@@ -13,7 +13,7 @@ public sealed class UserViews(CrmDb db, TimeProvider clock)
     /// <summary>The lists that have saved views, with the query parameters each one understands.</summary>
     public static readonly Dictionary<string, string[]> Pages = new(StringComparer.Ordinal)
     {
-        ["tickets"] = ["status", "kind", "priority", "assignee", "queue", "sort"],
+        ["tickets"] = ["status", "kind", "priority", "assignee", "queue", "segment", "sort"],
     };
 
     public const int MaxPerUser = 50;
