@@ -386,6 +386,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.HasOne<ChatSession>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(c => new { c.SessionId, c.Id });
             e.HasIndex(c => c.TicketId);
+        });
         modelBuilder.Entity<SlaPolicy>(e =>
         {
             e.ToTable("sla_policies");
