@@ -16,6 +16,7 @@ using SmartCrm.Interactions;
 using SmartCrm.Baskets;
 using SmartCrm.Knowledge;
 using SmartCrm.Models;
+using SmartCrm.Recommendations;
 using SmartCrm.Operations;
 using SmartCrm.Orders;
 using SmartCrm.Overview;
@@ -63,6 +64,7 @@ public static class SmartCrmHost
         builder.Services.AddGateway();
         builder.Services.AddAlarms();
         builder.Services.AddInsights();
+        builder.Services.AddRecommendations();
         builder.Services.AddKnowledge();
         builder.Services.AddTriage();
         builder.Services.AddOverview();
@@ -113,6 +115,7 @@ public static class SmartCrmHost
         api.MapGatewayApi();
         api.MapAlarmsApi();
         api.MapInsightsApi();
+        api.MapRecommendationsApi();
         api.MapKnowledgeApi(clock);
         api.MapTriageApi();
         api.MapOverviewApi();
