@@ -97,7 +97,11 @@ public sealed class RecommendationRanking
             picks.Add((i, scores[i], new Recommendation { ProductId = product.Id, Source = "similar", BecauseProductId = because, Share = share }));
         }
         // Best first; ties go to the lower product id, as the library's own top-k does, so a ranking repeats.
-        var best = picks.OrderByDescending(p => p.Score).ThenBy(p => p.Index).Take(_options.PerCustomer).ToList();
+        // One device of a kind: two thermostats offered side by side are one offer twice (the weaker one gives its place away).
+        var kinds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var best = picks.OrderByDescending(p => p.Score).ThenBy(p => p.Index)
+            .Where(p => _history.Products[_items[p.Index]] is not { Kind: ProductKind.Device, Category: { } kind } || kinds.Add(kind))
+            .Take(_options.PerCustomer).ToList();
         for (var r = 0; r < best.Count; r++)
         {
             var row = best[r].Row;
