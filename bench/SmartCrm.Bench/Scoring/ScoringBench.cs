@@ -39,7 +39,8 @@ public static class ScoringBench
             ["Logging:LogLevel:Default"] = "Warning",
         };
         var watch = Stopwatch.StartNew();
-        await using var app = SmartCrmHost.Build([], settings);
+        // Named after the program, so the console's static assets manifest (smartcrm.staticwebassets.endpoints.json) is found.
+        await using var app = SmartCrmHost.Build(["--applicationName", "smartcrm"], settings);
         await app.StartAsync();
         var services = app.Services;
         var contexts = services.GetRequiredService<IDbContextFactory<CrmDb>>();
