@@ -10,6 +10,7 @@ if (args.Length > 0 && args[0] == "load")
 if (args.Length > 0 && args[0] == "ingest") return await SmartCrm.Bench.Mqtt.IngestionBench.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "alarms") return SmartCrm.Bench.Alarms.AlarmBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "service") return await SmartCrm.Bench.Service.ServiceBench.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "scoring") return await SmartCrm.Bench.Scoring.ScoringBench.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "mqtt") return await SmartCrm.Bench.Mqtt.BrokerThroughput.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(SmartCrm.Bench.Load.LoadCommand).Assembly).Run(args);
 return 0;

@@ -25,7 +25,7 @@ public sealed partial class ArchitectureTests(ITestOutputHelper output)
         ["Orders", "Interactions", "Sales", "Tickets", "Devices"],
         ["Telemetry", "Baskets", "Knowledge"],
         ["Gateway", "Alarms"],
-        ["Triage", "Insights", "Forecasts"],
+        ["Triage", "Insights", "Forecasts", "Recommendations"],
         ["Overview", "Service", "Campaigns"],
         ["Import", "Chat"],
         ["Demo", "Evaluation"],

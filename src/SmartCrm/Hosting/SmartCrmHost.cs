@@ -19,6 +19,7 @@ using SmartCrm.Forecasts;
 using SmartCrm.Campaigns;
 using SmartCrm.Knowledge;
 using SmartCrm.Models;
+using SmartCrm.Recommendations;
 using SmartCrm.Operations;
 using SmartCrm.Orders;
 using SmartCrm.Overview;
@@ -66,6 +67,7 @@ public static class SmartCrmHost
         builder.Services.AddGateway();
         builder.Services.AddAlarms();
         builder.Services.AddInsights();
+        builder.Services.AddRecommendations();
         builder.Services.AddKnowledge();
         builder.Services.AddTriage();
         builder.Services.AddOverview();
@@ -119,6 +121,7 @@ public static class SmartCrmHost
         api.MapGatewayApi();
         api.MapAlarmsApi();
         api.MapInsightsApi();
+        api.MapRecommendationsApi();
         api.MapKnowledgeApi(clock);
         api.MapTriageApi();
         api.MapOverviewApi();

@@ -3,6 +3,7 @@ using SmartCrm.Customers;
 using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
+using SmartCrm.Recommendations;
 using SmartCrm.Sales;
 using SmartCrm.Tickets;
 
@@ -24,7 +25,8 @@ public sealed record Customer360(
     IReadOnlyList<CustomerSource> Sources,
     int? Segment,
     ChurnInsight? Churn,
-    IReadOnlyList<NextBestAction> NextBestActions);
+    IReadOnlyList<NextBestAction> NextBestActions,
+    IReadOnlyList<RecommendationView> Recommendations);
 
 /// <summary>
 /// How good the record is: the share of profile fields filled, which are missing, when a source system last confirmed it,

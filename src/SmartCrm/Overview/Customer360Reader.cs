@@ -8,6 +8,7 @@ using SmartCrm.Customers;
 using SmartCrm.Insights;
 using SmartCrm.Interactions;
 using SmartCrm.Orders;
+using SmartCrm.Recommendations;
 using SmartCrm.Sales;
 using SmartCrm.Storage;
 using SmartCrm.Tickets;
@@ -16,7 +17,8 @@ using SmartCrm.Web;
 namespace SmartCrm.Overview;
 
 /// <summary>Reads a <see cref="Customer360"/>: a dozen small queries on one connection, compiled once.</summary>
-public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, TimeProvider clock, ChurnReader churnReader, IStringLocalizer<Strings> l)
+public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, TimeProvider clock, ChurnReader churnReader,
+    CustomerRecommendations recommendationReader, IStringLocalizer<Strings> l)
 {
     public const int RecentCount = 20;
 
@@ -76,9 +78,11 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         var duplicates = await queries.OpenDuplicates(db, id, cancellationToken);
         // Stored by the churn model's training job: one row read, nothing computed here.
         var churn = await churnReader.ReadAsync(id, cancellationToken);
-        var actions = NextBestActions.Rank(tickets, churn, devices, opportunities, now, l);
+        // Stored by the recommendations model's training job, likewise.
+        var recommendations = await recommendationReader.ReadAsync(id, CustomerRecommendations.Shown, cancellationToken);
+        var actions = NextBestActions.Rank(tickets, churn, devices, opportunities, now, l, recommendations.Count > 0 ? recommendations[0] : null);
         return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices, Quality(customer, sources, duplicates), merges, sources,
-            customer.Segment, churn, actions);
+            customer.Segment, churn, actions, recommendations);
     }
 
     private static async Task<List<T>> ListAsync<T>(IAsyncEnumerable<T> rows, CancellationToken cancellationToken)

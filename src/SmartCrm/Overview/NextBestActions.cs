@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Localization;
 using SmartCrm.Alarms;
 using SmartCrm.Insights;
+using SmartCrm.Recommendations;
 using SmartCrm.Sales;
 using SmartCrm.Tickets;
 using SmartCrm.Web;
@@ -17,7 +18,7 @@ public static class NextBestActions
     public const int Shown = 6;
 
     public static IReadOnlyList<NextBestAction> Rank(IReadOnlyList<Ticket> openTickets, ChurnInsight? churn, IReadOnlyList<DeviceHealth> devices,
-        IReadOnlyList<Opportunity> opportunities, DateTime now, IStringLocalizer<Strings> l)
+        IReadOnlyList<Opportunity> opportunities, DateTime now, IStringLocalizer<Strings> l, RecommendationView? offer = null)
     {
         var actions = new List<NextBestAction>();
         foreach (var t in openTickets)
@@ -55,6 +56,11 @@ public static class NextBestActions
             var when = days < 0 ? string.Format(l["{0} days past the expected close"], -days) : string.Format(l["expected to close in {0} days"], days);
             actions.Add(new NextBestAction("deal", weight, string.Format(l["Follow up deal: {0}"], o.Title),
                 $"{l[o.Stage.ToString()]} · {ConsoleSetup.Money(o.Amount)} · {when}", "/pipeline"));
+        }
+        // The top recommendation: worth a word when nothing pressing is open; an accessory for a device they own weighs more than taste.
+        if (offer is not null)
+        {
+            actions.Add(new NextBestAction("offer", offer.Source == "device" ? 48 : 38, string.Format(l["Offer {0}"], offer.Name), offer.Reason, null));
         }
         return [.. actions.OrderByDescending(a => a.Weight).Take(Shown)];
     }

@@ -15,6 +15,7 @@ using SmartCrm.Forecasts;
 using SmartCrm.Knowledge;
 using SmartCrm.Models;
 using SmartCrm.Orders;
+using SmartCrm.Recommendations;
 using SmartCrm.Sales;
 using SmartCrm.Security;
 using SmartCrm.Service;
@@ -69,6 +70,10 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CampaignVariant> CampaignVariants => Set<CampaignVariant>();
     public DbSet<CampaignMember> CampaignMembers => Set<CampaignMember>();
+
+    // Stored recommendations of the active model version and the feedback on them (migration V17).
+    public DbSet<Recommendation> Recommendations => Set<Recommendation>();
+    public DbSet<RecommendationFeedback> RecommendationFeedback => Set<RecommendationFeedback>();
 
     // The active basket rules (migration V12).
     public DbSet<BasketRule> BasketRules => Set<BasketRule>();
@@ -317,6 +322,19 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         {
             e.ToTable("training_runs");
             e.HasIndex(r => new { r.State, r.Kind });
+        });
+        modelBuilder.Entity<Recommendation>(e =>
+        {
+            e.ToTable("recommendations");
+            e.HasOne<Customer>().WithMany().HasForeignKey(r => r.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(r => new { r.CustomerId, r.Rank });
+        });
+        modelBuilder.Entity<RecommendationFeedback>(e =>
+        {
+            e.ToTable("recommendation_feedback");
+            e.HasOne<Customer>().WithMany().HasForeignKey(f => f.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Product>().WithMany().HasForeignKey(f => f.ProductId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(f => new { f.CustomerId, f.ProductId });
         });
         modelBuilder.Entity<ChurnScore>(e =>
         {

@@ -1,0 +1,4 @@
+namespace SmartCrm.Recommendations;
+
+/// <summary>Body of POST /customers/{id}/recommendations/feedback: which product, and shown, accepted, dismissed or bought.</summary>
+public sealed record FeedbackRequest(long? ProductId, string? Kind);
