@@ -6,8 +6,8 @@ namespace SmartCrm.EndToEnd.Tests.Insights;
 
 /// <summary>
 /// The walk of issue 13 on the demo company with its trained models, in English and in Chinese: segments → bought-together
-/// rules → churn on the customer list → a 360 with churn reasons and next best actions → a campaign started from a segment →
-/// launched → its audience counts. Each step is one method taking the walk's state; <see cref="Steps"/> lists them in order,
+/// rules → a demand forecast → churn on the customer list → a 360 with churn reasons and next best actions → its
+/// recommendations, one answered → a campaign started from a segment → launched → its audience counts → a response. Each step is one method taking the walk's state; <see cref="Steps"/> lists them in order,
 /// so a step (forecasts, recommendations) is added by writing its method and appending it there.
 /// </summary>
 [Collection(BrowserCollection.Name)]
@@ -32,7 +32,11 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
     public static readonly Language English = new("en", "en-US", "Segments", "Bought together", "Why the risk", "Audience if launched now", "Audience at launch", "Launched");
     public static readonly Language Chinese = new("zh", "zh-CN", "客户分群", "经常一起购买", "风险原因", "如果现在发起的受众", "发起时的受众", "已发起");
 
-    private static readonly Func<Walk, Task>[] Steps = [SegmentsAsync, BasketRulesAsync, ChurnOnTheCustomerListAsync, CustomerInsightsAsync, CampaignToASegmentAsync, CampaignResponseAsync];
+    private static readonly Func<Walk, Task>[] Steps =
+    [
+        SegmentsAsync, BasketRulesAsync, DemandForecastAsync, ChurnOnTheCustomerListAsync, CustomerInsightsAsync, RecommendationsAsync,
+        CampaignToASegmentAsync, CampaignResponseAsync,
+    ];
 
     [Fact]
     public Task The_insights_walk_in_english() => RunAsync(English);
@@ -53,7 +57,7 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
         {
             await page.GotoAsync(path);
             if (await page.Locator(ready).CountAsync() > 0) return;
-            if (attempt > 90) throw new TimeoutException($"no {what} on {path} after three minutes");
+            if (attempt > 300) throw new TimeoutException($"no {what} on {path} after ten minutes");
             await Task.Delay(2000);
         }
     }
@@ -79,6 +83,17 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
         await walk.ScreenshotAsync("basket-rules");
     }
 
+    /// <summary>A product's weekly demand with its forecast and interval, and the chosen model's holdout error in words.</summary>
+    private static async Task DemandForecastAsync(Walk walk)
+    {
+        var page = walk.Page;
+        await OpenWhenTrainedAsync(page, "/forecasts?kind=demand", "[data-chart=forecast] svg", "demand forecast");
+        var chart = page.Locator("[data-chart=forecast]");
+        (await chart.Locator(".rz-line-series").CountAsync()).ShouldBe(4, "history, upper bound, forecast, lower bound");
+        (await chart.Locator("[data-holdout]").InnerTextAsync()).ShouldContain("sMAPE");
+        await walk.ScreenshotAsync("demand-forecast");
+    }
+
     private static async Task ChurnOnTheCustomerListAsync(Walk walk)
     {
         var page = walk.Page;
@@ -100,6 +115,24 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
         (await churn.Locator("li[data-reason]").CountAsync()).ShouldBe(3);
         (await page.Locator("section[data-next-best-actions] li").CountAsync()).ShouldBeGreaterThan(0);
         await walk.ScreenshotAsync("customer-360");
+    }
+
+    /// <summary>
+    /// The same 360's recommendations, each with its reason; the rep marks the first one as interesting, and it leaves the list
+    /// (answered: it will teach the next training instead).
+    /// </summary>
+    private static async Task RecommendationsAsync(Walk walk)
+    {
+        var page = walk.Page;
+        var customer = page.Url;
+        await OpenWhenTrainedAsync(page, customer, "section[data-recommendations] li[data-recommendation]", "recommendations");
+        var items = page.Locator("section[data-recommendations] li[data-recommendation]");
+        var first = await items.First.GetAttributeAsync("data-recommendation");
+        foreach (var reason in await items.Locator("[data-reason]").AllInnerTextsAsync()) reason.Trim().ShouldNotBeEmpty();
+        await walk.ScreenshotAsync("recommendations");
+        await items.First.Locator("button[data-answer=accepted]").ClickAsync();
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        (await page.Locator($"section[data-recommendations] li[data-recommendation='{first}']").CountAsync()).ShouldBe(0, "an answered recommendation leaves the list");
     }
 
     private static async Task CampaignToASegmentAsync(Walk walk)
