@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using SmartCrm.Storage;
 
 namespace SmartCrm.Chat;
 
@@ -9,7 +11,7 @@ namespace SmartCrm.Chat;
 public sealed class ChatSession
 {
     public long Id { get; set; }
-    [MaxLength(64)] public required string TokenHash { get; set; }
+    [MaxLength(64), JsonIgnore, Secret] public required string TokenHash { get; set; }
     public long? CustomerId { get; set; }
     [MaxLength(200)] public string? Name { get; set; }
     [MaxLength(254)] public string? Email { get; set; }

@@ -37,8 +37,9 @@ public static class QueryOptions
         var key = Expression.Lambda(Expression.Property(parameter, property), parameter);
         var method = (descending ? OrderByDescending : OrderBy).MakeGenericMethod(typeof(T), property.PropertyType);
         var ordered = (IOrderedQueryable<T>)method.Invoke(null, [query, key])!;
-        // Ties broken by id so pages never overlap or skip rows.
-        if (property.Name != "Id") ordered = ordered.ThenBy(e => EF.Property<long>(e!, "Id"));
+        // Ties broken by id so pages never overlap or skip rows; in the same direction, so one index on the sorted column,
+        // read forwards or backwards, gives the whole order (the newest first among equals when descending).
+        if (property.Name != "Id") ordered = descending ? ordered.ThenByDescending(e => EF.Property<long>(e!, "Id")) : ordered.ThenBy(e => EF.Property<long>(e!, "Id"));
         return (ordered, null);
     }
 

@@ -81,7 +81,7 @@ public sealed record TicketQueueInput
 
 public sealed record SkillsInput
 {
-    [Required, MaxLength(50)] public List<string>? Skills { get; init; }
+    [Required, MaxLength(50), EachMaxLength(100)] public List<string>? Skills { get; init; }
 }
 
 public sealed record SavedViewInput
