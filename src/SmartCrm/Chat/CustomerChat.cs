@@ -103,7 +103,10 @@ public sealed class CustomerChat(
             return new ChatOutcome(ChatOutcomeKind.Answered, null);
         }
 
-        var delivered = await inbox.DeliverAsync(Channel, new ChannelMessage(session.Email ?? $"chat-{session.Id}", message, null, null), cancellationToken);
+        // The address a visitor typed is not proven theirs: the message goes on this conversation's own ticket, never into
+        // another open ticket of that customer (whose earlier replies the visitor would then read).
+        var delivered = await inbox.DeliverAsync(Channel, new ChannelMessage(session.Email ?? $"chat-{session.Id}", message, null, null), cancellationToken,
+            bySender: false, onlyInto: session.TicketId);
         try
         {
             await triage.TriageAsync(delivered.TicketId, cancellationToken);

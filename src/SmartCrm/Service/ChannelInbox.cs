@@ -51,7 +51,13 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, ILogger<ChannelIn
         return (message, null, null);
     }
 
-    public async Task<Delivered> DeliverAsync(string channel, ChannelMessage message, CancellationToken cancellationToken)
+    /// <summary>Stores an inbound message on its customer's ticket.</summary>
+    /// <param name="onlyInto">
+    /// For a sender nobody vouches for (an anonymous chat that typed an e-mail address): the one ticket this conversation may
+    /// continue, or null for a new one. Without it, a signed channel's message threads into the sender's open ticket.
+    /// </param>
+    /// <param name="bySender">False: thread only into <paramref name="onlyInto"/>, never into another open ticket of the sender.</param>
+    public async Task<Delivered> DeliverAsync(string channel, ChannelMessage message, CancellationToken cancellationToken, bool bySender = true, long? onlyInto = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var externalId = Normalise.Text(message.ExternalId) is { } id ? $"{channel}:{id}" : null;
@@ -66,9 +72,12 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, ILogger<ChannelIn
         var text = message.Text!.Trim();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var (customerId, newCustomer) = await SenderAsync(channel, from, now, cancellationToken);
-        var ticket = await db.Tickets.AsTracking()
-            .Where(t => t.CustomerId == customerId && t.Channel == channel && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
-            .OrderByDescending(t => t.UpdatedAt).FirstOrDefaultAsync(cancellationToken);
+        var ticket = bySender || onlyInto is not null
+            ? await db.Tickets.AsTracking()
+                .Where(t => t.CustomerId == customerId && t.Channel == channel && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
+                .Where(t => bySender || t.Id == onlyInto)
+                .OrderByDescending(t => t.UpdatedAt).FirstOrDefaultAsync(cancellationToken)
+            : null;
         var newTicket = ticket is null;
         if (ticket is null)
         {

@@ -67,6 +67,33 @@ public sealed class CustomerChatTests(AssistantApps apps) : IClassFixture<Assist
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_visitor_who_types_a_customers_address_gets_a_ticket_of_their_own_and_never_reads_that_customers_conversation(Provider provider)
+    {
+        var app = apps.For(provider);
+        var admin = app.Admin();
+        var email = Builders.Unique("owner") + "@example.com";
+        var customer = await admin.CreateCustomerAsync("Real Owner", email);
+        using var owner = new ChatVisitor(app);
+        (await owner.IdentifyAsync("Real Owner", email)).ShouldBe("/chat");
+        (await owner.SendAsync("My invoice " + Builders.Unique("number") + " is wrong", askPerson: true)).ShouldBe("/chat");
+        var ticket = await app.WithDbAsync(db => db.Tickets.SingleAsync(t => t.CustomerId == customer));
+        var secret = "Your new door code is " + Builders.Unique("4711");
+        (await admin.PostAsJsonAsync($"/api/v1/chats/{ticket.Id}/replies", new { body = secret })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await owner.PageAsync()).ShouldContain(secret);
+
+        using var stranger = new ChatVisitor(app);
+        (await stranger.IdentifyAsync("Not The Owner", email)).ShouldBe("/chat");
+        (await stranger.SendAsync("What did you tell me before?", askPerson: true)).ShouldBe("/chat");
+
+        (await stranger.PageAsync()).ShouldNotContain(secret);
+        var tickets = await app.WithDbAsync(db => db.Tickets.Where(t => t.CustomerId == customer).OrderBy(t => t.Id).Select(t => t.Id).ToListAsync());
+        tickets.Count.ShouldBe(2, "the stranger's message opened a ticket of its own");
+        (await app.WithDbAsync(db => db.TicketMessages.CountAsync(m => m.TicketId == ticket.Id && m.Kind == MessageKind.Inbound))).ShouldBe(1, "nothing added to the owner's ticket");
+        (await owner.SendAsync("Thanks, and the code works")).ShouldBe("/chat");
+        (await app.WithDbAsync(db => db.TicketMessages.CountAsync(m => m.TicketId == ticket.Id && m.Kind == MessageKind.Inbound))).ShouldBe(2, "the owner's chat goes on on its own ticket");
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task An_anonymous_visitor_handed_to_a_person_becomes_a_lead_with_their_name(Provider provider)
     {
         var app = apps.For(provider);
