@@ -11,6 +11,7 @@ public static class OverviewApi
     {
         services.AddSingleton<ValueBreakpoints>();
         services.AddScoped<Customer360Reader>();
+        services.AddScoped<ProductSales>();
         return services;
     }
 
