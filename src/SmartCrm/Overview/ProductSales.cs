@@ -17,14 +17,16 @@ public sealed class ProductSales(CrmDb db, ConsoleTime time, TimeProvider clock)
 {
     public const int Months = 12;
 
+    /// <summary>
+    /// Where "the last twelve months" start: the first day of the month eleven months back in the user's zone, so a list's
+    /// figures, the page's and its chart's are sums over the same orders.
+    /// </summary>
+    public DateTime Since() => Window().From;
+
     /// <summary>Units and revenue per month, this month included; months without a sale are there with zeros.</summary>
     public async Task<Figure> MonthlyAsync(long productId, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var offset = (int)time.Zone.GetUtcOffset(now).TotalMinutes;
-        var today = time.Local(now).Date;
-        var first = new DateTime(today.Year, today.Month, 1).AddMonths(1 - Months);
-        var from = DateTime.SpecifyKind(first.AddMinutes(-offset), DateTimeKind.Utc);
+        var (from, first, today, offset) = Window();
         var sums = await Sold(productId, from)
             .Select(x => new { At = x.OrderedAt.AddMinutes(offset), x.Quantity, x.Amount })
             .GroupBy(x => new { x.At.Year, x.At.Month })
@@ -42,8 +44,7 @@ public sealed class ProductSales(CrmDb db, ConsoleTime time, TimeProvider clock)
     /// <summary>The customers who bought the most of it in the last twelve months, most units first.</summary>
     public async Task<IReadOnlyList<ProductBuyer>> TopBuyersAsync(long productId, int take, CancellationToken cancellationToken)
     {
-        var from = clock.GetUtcNow().UtcDateTime.AddYears(-1);
-        var top = await Sold(productId, from)
+        var top = await Sold(productId, Since())
             .GroupBy(x => x.CustomerId)
             .Select(g => new { CustomerId = g.Key, Units = g.Sum(x => x.Quantity), Amount = g.Sum(x => x.Amount), Last = g.Max(x => x.OrderedAt) })
             .OrderByDescending(x => x.Units).ThenByDescending(x => x.Last).ThenBy(x => x.CustomerId)
@@ -51,6 +52,15 @@ public sealed class ProductSales(CrmDb db, ConsoleTime time, TimeProvider clock)
         var ids = top.Select(t => t.CustomerId).ToList();
         var names = await db.Customers.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
         return [.. top.Select(t => new ProductBuyer(t.CustomerId, names.GetValueOrDefault(t.CustomerId, "#" + t.CustomerId), t.Units, t.Amount, t.Last))];
+    }
+
+    private (DateTime From, DateTime First, DateTime Today, int Offset) Window()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var offset = (int)time.Zone.GetUtcOffset(now).TotalMinutes;
+        var today = time.Local(now).Date;
+        var first = new DateTime(today.Year, today.Month, 1).AddMonths(1 - Months);
+        return (DateTime.SpecifyKind(first.AddMinutes(-offset), DateTimeKind.Utc), first, today, offset);
     }
 
     private IQueryable<Sale> Sold(long productId, DateTime since) =>

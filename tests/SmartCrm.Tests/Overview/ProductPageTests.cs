@@ -33,6 +33,7 @@ public sealed class ProductPageTests
         await admin.CreateOrderAsync(other, heater, 5, At(2030, 6, 12), status: "Cancelled");
         await admin.CreateOrderAsync(other, heater, 7, At(2030, 6, 13), status: "Returned");
         await admin.CreateOrderAsync(other, heater, 1, At(2029, 3, 1)); // before the twelve months
+        await admin.CreateOrderAsync(other, heater, 1, At(2029, 6, 20)); // within a year, but in the month before the twelve shown
         await admin.CreateOrderAsync(other, filter, 4, At(2030, 6, 14));
         await admin.CreateDeviceAsync(regular, model: sku);
         await admin.CreateDeviceAsync(regular, model: sku);
@@ -56,6 +57,7 @@ public sealed class ProductPageTests
         var heaterAt = list.IndexOf($"data-product=\"{heater}\"", StringComparison.Ordinal);
         var filterAt = list.IndexOf($"data-product=\"{filter}\"", StringComparison.Ordinal);
         heaterAt.ShouldBeGreaterThan(0);
+        Regex.Match(list[heaterAt..], "data-units>([^<]*)<").Groups[1].Value.ShouldBe("3", "the list counts the months the page and its chart show");
         filterAt.ShouldBeInRange(0, heaterAt, "four filters sold before three heaters");
         var accessories = await console.Client.GetStringAsync("/products?kind=Accessory");
         accessories.ShouldContain($"data-product=\"{filter}\"");
