@@ -34,7 +34,7 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
 
     private static readonly Func<Walk, Task>[] Steps =
     [
-        SegmentsAsync, BasketRulesAsync, DemandForecastAsync, ChurnOnTheCustomerListAsync, CustomerInsightsAsync, RecommendationsAsync,
+        SegmentsAsync, BasketRulesAsync, DemandForecastAsync, ProductFromARuleAsync, ChurnOnTheCustomerListAsync, CustomerInsightsAsync, RecommendationsAsync,
         CampaignToASegmentAsync, CampaignResponseAsync,
     ];
 
@@ -92,6 +92,23 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
         (await chart.Locator(".rz-line-series").CountAsync()).ShouldBe(4, "history, upper bound, forecast, lower bound");
         (await chart.Locator("[data-holdout]").InnerTextAsync()).ShouldContain("sMAPE");
         await walk.ScreenshotAsync("demand-forecast");
+    }
+
+    /// <summary>A rule's product opens its page: sales per month as a chart, what goes with it, who buys it, its demand ahead.</summary>
+    private static async Task ProductFromARuleAsync(Walk walk)
+    {
+        var page = walk.Page;
+        await page.GotoAsync("/baskets?sort=-lift");
+        var product = page.Locator("table[data-rules] tr[data-rule] td a").First;
+        var name = await product.InnerTextAsync();
+        await product.ClickAsync();
+        await page.WaitForURLAsync("**/products/*");
+        (await page.Locator("h1[data-product-name]").InnerTextAsync()).ShouldBe(name);
+        (await page.Locator("[data-chart=product-sales] svg .rz-column-series").CountAsync()).ShouldBe(1, "units per month as columns");
+        (await page.Locator("[data-bought-with] tr[data-rule]").CountAsync()).ShouldBeGreaterThan(0, "the rule that led here holds this product");
+        (await page.Locator("[data-buyers] tr[data-buyer]").CountAsync()).ShouldBeGreaterThan(0);
+        (await page.Locator("[data-next-weeks]").CountAsync()).ShouldBe(1, "the demand forecast was trained in the step before");
+        await walk.ScreenshotAsync("product");
     }
 
     private static async Task ChurnOnTheCustomerListAsync(Walk walk)
