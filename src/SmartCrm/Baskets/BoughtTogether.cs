@@ -38,11 +38,15 @@ public sealed class BoughtTogether(CrmDb db)
         return new Paged<RuleView>(await NameAsync(rules.Items, cancellationToken), rules.Total, rules.Page, rules.PageSize);
     }
 
-    /// <summary>The products most often bought with <paramref name="productId"/> alone, strongest first.</summary>
+    /// <summary>
+    /// The products most often bought with <paramref name="productId"/> alone, strongest first. Lift above 1 only: a rule below
+    /// it says buyers of the product take the other less often than anyone, which is not "bought together" (the demo's filter
+    /// subscription showed purifiers at lift 0.7).
+    /// </summary>
     public async Task<IReadOnlyList<RuleView>> WithProductAsync(long productId, int take, CancellationToken cancellationToken)
     {
         var key = productId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var rules = await db.BasketRules.AsNoTracking().Where(r => r.AntecedentSize == 1 && r.Antecedent == key)
+        var rules = await db.BasketRules.AsNoTracking().Where(r => r.AntecedentSize == 1 && r.Antecedent == key && r.Lift > 1)
             .OrderByDescending(r => r.Confidence).ThenByDescending(r => r.Lift).ThenBy(r => r.Id).Take(take).ToListAsync(cancellationToken);
         return await NameAsync(rules, cancellationToken);
     }
