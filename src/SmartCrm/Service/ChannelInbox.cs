@@ -5,6 +5,7 @@ using SmartCrm.Interactions;
 using SmartCrm.Records;
 using SmartCrm.Storage;
 using SmartCrm.Tickets;
+using SmartCrm.Triage;
 
 namespace SmartCrm.Service;
 
@@ -19,7 +20,7 @@ public sealed record Delivered(long CustomerId, long TicketId, long MessageId, b
 /// and into their open ticket of that channel, or opens a new ticket. A sender nobody knows becomes a lead (a customer tagged
 /// "lead") with the ticket, so nothing is lost and an agent sees it in the list. The message is on the customer's timeline too.
 /// </summary>
-public sealed class ChannelInbox(CrmDb db, TimeProvider clock, ILogger<ChannelInbox> logger)
+public sealed class ChannelInbox(CrmDb db, TimeProvider clock, DeskRules desk, TicketTriage triage, ILogger<ChannelInbox> logger)
 {
     public const int MaxText = TicketDesk.MaxBody;
 
@@ -51,13 +52,19 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, ILogger<ChannelIn
         return (message, null, null);
     }
 
-    /// <summary>Stores an inbound message on its customer's ticket.</summary>
+    /// <summary>Stores an inbound message on its customer's ticket, and with <paramref name="triageOnArrival"/> triages and routes it.</summary>
     /// <param name="onlyInto">
     /// For a sender nobody vouches for (an anonymous chat that typed an e-mail address): the one ticket this conversation may
     /// continue, or null for a new one. Without it, a signed channel's message threads into the sender's open ticket.
     /// </param>
     /// <param name="bySender">False: thread only into <paramref name="onlyInto"/>, never into another open ticket of the sender.</param>
-    public async Task<Delivered> DeliverAsync(string channel, ChannelMessage message, CancellationToken cancellationToken, bool bySender = true, long? onlyInto = null)
+    /// <param name="triageOnArrival">
+    /// Category, mood and priority are decided, and a queue that asks for the category takes the ticket, before the channel hears
+    /// back, in the same transaction as the message. If triage fails the message is stored without it (the triage job takes the
+    /// ticket up on its next round): triage changes nothing until all it reads has been read.
+    /// </param>
+    public async Task<Delivered> DeliverAsync(string channel, ChannelMessage message, CancellationToken cancellationToken, bool bySender = true, long? onlyInto = null,
+        bool triageOnArrival = false)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var externalId = Normalise.Text(message.ExternalId) is { } id ? $"{channel}:{id}" : null;
@@ -68,26 +75,48 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, ILogger<ChannelIn
                 .Join(db.Tickets, m => m.TicketId, t => t.Id, (m, t) => new { m.Id, m.TicketId, t.CustomerId }).FirstOrDefaultAsync(cancellationToken);
             if (earlier is not null) return new Delivered(earlier.CustomerId, earlier.TicketId, earlier.Id, false, false, true);
         }
+        // One transaction for all of it: lead, ticket, timeline entry, message, triage decision, queue and their audit rows. A
+        // failure rolls back the whole, so no save inside needs a savepoint of its own.
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false;
+        try
+        {
+            return await StoreAsync(channel, message, externalId, now, bySender, onlyInto, triageOnArrival, cancellationToken);
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
+        }
+    }
+
+    private async Task<Delivered> StoreAsync(string channel, ChannelMessage message, string? externalId, DateTime now, bool bySender, long? onlyInto, bool triageOnArrival,
+        CancellationToken cancellationToken)
+    {
         var from = message.From!.Trim();
         var text = message.Text!.Trim();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (customerId, newCustomer) = await SenderAsync(channel, from, now, cancellationToken);
-        var ticket = bySender || onlyInto is not null
+        var sender = await SenderAsync(channel, from, now, cancellationToken);
+        // A lead made for this message has no ticket yet.
+        var ticket = sender.Lead is null && (bySender || onlyInto is not null)
             ? await db.Tickets.AsTracking()
-                .Where(t => t.CustomerId == customerId && t.Channel == channel && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
+                .Where(t => t.CustomerId == sender.Id && t.Channel == channel && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
                 .Where(t => bySender || t.Id == onlyInto)
                 .OrderByDescending(t => t.UpdatedAt).FirstOrDefaultAsync(cancellationToken)
             : null;
         var newTicket = ticket is null;
         if (ticket is null)
         {
+            var rules = await desk.CurrentAsync(db, cancellationToken);
+            var tier = Sla.TierOf(sender.Tags);
             ticket = new Ticket { Subject = "" };
-            var input = await new TicketInput
+            new TicketInput
             {
-                CustomerId = customerId, Kind = TicketKind.Question, Priority = Priority.Normal, Channel = channel,
+                CustomerId = sender.Id, Kind = TicketKind.Question, Priority = Priority.Normal, Channel = channel,
                 Subject = Normalise.Text(message.Subject) ?? Headline(text), Description = text,
-            }.WithTierAsync(db, cancellationToken);
-            input.ApplyTo(ticket, clock);
+                Tier = tier, Policy = rules.Policies.GetValueOrDefault((Priority.Normal, tier)),
+                // The category is not known before triage: queues that ask for one are joined after it.
+                QueueId = rules.QueueFor(TicketKind.Question, channel, null, categoryKnown: false)?.Id,
+            }.ApplyTo(ticket, clock);
             db.Tickets.Add(ticket);
         }
         else if (ticket.Status == TicketStatus.Pending)
@@ -97,34 +126,57 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, ILogger<ChannelIn
         }
         var interaction = new Interaction
         {
-            CustomerId = customerId, Channel = ChannelOptions.Known[channel], Direction = Direction.Inbound,
+            CustomerId = sender.Id, Channel = ChannelOptions.Known[channel], Direction = Direction.Inbound,
             Subject = InputText.Cut(Normalise.Text(message.Subject) ?? Headline(text), 300), Body = text, OccurredAt = now,
         };
         db.Interactions.Add(interaction);
+        // The message names its timeline entry, which is no foreign key EF could fill in: the entry is written first.
         await db.SaveChangesAsync(cancellationToken);
         var stored = new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Inbound, Author = from, Body = text, CreatedAt = now, InteractionId = interaction.Id, ExternalId = externalId };
         db.TicketMessages.Add(stored);
+        if (triageOnArrival) await TriageAsync(ticket, newTicket, sender.Lead is not null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        var customerId = sender.Lead?.Id ?? sender.Id;
         logger.LogInformation("Message on {Channel} threaded into ticket {TicketId} of customer {CustomerId} (new ticket {NewTicket}, new lead {NewCustomer})",
-            channel, ticket.Id, customerId, newTicket, newCustomer);
-        return new Delivered(customerId, ticket.Id, stored.Id, newTicket, newCustomer, false);
+            channel, ticket.Id, customerId, newTicket, sender.Lead is not null);
+        return new Delivered(customerId, ticket.Id, stored.Id, newTicket, sender.Lead is not null, false);
     }
 
-    /// <summary>The customer behind <paramref name="from"/>, or a new lead for a sender nobody knows.</summary>
-    private async Task<(long Id, bool New)> SenderAsync(string channel, string from, DateTime now, CancellationToken cancellationToken)
+    /// <summary>Triage of the ticket, then its queue by the category (as <see cref="TicketDesk.RouteAsync"/>), saved by the caller.</summary>
+    private async Task TriageAsync(Ticket ticket, bool newTicket, bool newCustomer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rules = await desk.CurrentAsync(db, cancellationToken);
+            var decision = await triage.DecideAsync(ticket, newTicket, newCustomer, cancellationToken);
+            if (rules.QueueFor(ticket.Kind, ticket.Channel, decision.Category, categoryKnown: true) is { } queue && queue.Id != ticket.QueueId) ticket.QueueId = queue.Id;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Triage of ticket {TicketId} on arrival failed; the triage job will try again", ticket.Id);
+        }
+    }
+
+    /// <summary>Who sent a message: a known customer, or a new lead (not saved yet: <see cref="Id"/> is its temporary key until it is).</summary>
+    private sealed record Sender(long Id, IReadOnlyList<string> Tags, Customer? Lead);
+
+    /// <summary>The customer behind <paramref name="from"/> with their tags (their tier), or a new lead for a sender nobody knows.</summary>
+    private async Task<Sender> SenderAsync(string channel, string from, DateTime now, CancellationToken cancellationToken)
     {
         var email = from.Contains('@', StringComparison.Ordinal) ? Normalise.Email(from) : null;
         var phone = email is null && from.Length <= 40 && from.All(c => char.IsDigit(c) || c is '+' or ' ' or '-' or '(' or ')') ? from : null;
-        long? found = email is not null
-            ? await db.Customers.Where(c => c.Email == email).OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken)
+        var known = email is not null
+            ? await db.Customers.Where(c => c.Email == email).OrderBy(c => c.Id).Select(c => new { c.Id, c.Tags }).FirstOrDefaultAsync(cancellationToken)
             : phone is not null
-                ? await db.Customers.Where(c => c.Phone == phone).OrderBy(c => c.Id).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken)
+                ? await db.Customers.Where(c => c.Phone == phone).OrderBy(c => c.Id).Select(c => new { c.Id, c.Tags }).FirstOrDefaultAsync(cancellationToken)
                 : null;
+        if (known is not null) return new Sender(known.Id, known.Tags, null);
         var system = "channel:" + channel;
         var key = InputText.Cut(from, 100);
-        found ??= await db.CustomerSources.Where(s => s.System == system && s.ExternalId == key).Select(s => (long?)s.CustomerId).FirstOrDefaultAsync(cancellationToken);
-        if (found is { } id) return (id, false);
+        known = await db.CustomerSources.Where(s => s.System == system && s.ExternalId == key)
+            .Join(db.Customers, s => s.CustomerId, c => c.Id, (s, c) => new { c.Id, c.Tags }).FirstOrDefaultAsync(cancellationToken);
+        if (known is not null) return new Sender(known.Id, known.Tags, null);
 
         var lead = new Customer
         {
@@ -135,10 +187,11 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, ILogger<ChannelIn
             Tags = ["lead", channel],
         };
         db.Customers.Add(lead);
-        await db.SaveChangesAsync(cancellationToken);
+        // Saved with the ticket: until then the rows that name the lead hold its temporary key, and EF puts the real one in.
+        var leadId = db.Entry(lead).Property(c => c.Id).CurrentValue;
         // The channel's id for this sender, so the next message from the same chat or WeChat user finds the same lead.
-        db.CustomerSources.Add(new CustomerSource { CustomerId = lead.Id, System = system, ExternalId = key, FirstSeenAt = now, LastSeenAt = now });
-        return (lead.Id, true);
+        db.CustomerSources.Add(new CustomerSource { CustomerId = leadId, System = system, ExternalId = key, FirstSeenAt = now, LastSeenAt = now });
+        return new Sender(leadId, lead.Tags, lead);
     }
 
     private static string Headline(string text)

@@ -12,7 +12,7 @@ public sealed record SetupProblem(string Field, string Message);
 /// The desk's setup, kept by managers: the SLA policies (by priority and tier), the queues new tickets join, and each agent's
 /// skills for assignment by skill. Every change is audited like any other row.
 /// </summary>
-public sealed class DeskSetup(CrmDb db, TimeProvider clock)
+public sealed class DeskSetup(CrmDb db, TimeProvider clock, DeskRules rules)
 {
     /// <summary>Longest target accepted: a year, in minutes.</summary>
     public const int MaxMinutes = 525_600;
@@ -39,6 +39,7 @@ public sealed class DeskSetup(CrmDb db, TimeProvider clock)
         policy.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         policy.UpdatedBy = db.Actor.Name;
         await db.SaveChangesAsync(cancellationToken);
+        rules.Forget();
         return (policy, null);
     }
 
@@ -65,6 +66,7 @@ public sealed class DeskSetup(CrmDb db, TimeProvider clock)
         };
         db.TicketQueues.Add(queue);
         await db.SaveChangesAsync(cancellationToken);
+        rules.Forget();
         return (queue, null);
     }
 
@@ -78,6 +80,7 @@ public sealed class DeskSetup(CrmDb db, TimeProvider clock)
         db.TicketQueues.Remove(queue);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        rules.Forget();
         return true;
     }
 

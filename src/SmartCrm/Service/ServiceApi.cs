@@ -5,7 +5,6 @@ using SmartCrm.Records;
 using SmartCrm.Security;
 using SmartCrm.Storage;
 using SmartCrm.Tickets;
-using SmartCrm.Triage;
 
 namespace SmartCrm.Service;
 
@@ -104,6 +103,7 @@ public static class ServiceApi
         services.AddSingleton<SignedWebhooks>();
         services.AddScoped<ChannelInbox>();
         services.AddScoped<DeskSetup>();
+        services.AddSingleton<DeskRules>();
         services.AddScoped<UserViews>();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(WebhookAdapter.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
@@ -238,7 +238,7 @@ public static class ServiceApi
 
         // The one inbox: channels post here, signed (see SignedWebhooks), not signed in; the signature is the credential.
         api.MapPost("/channels/{channel}/messages", async Task<IResult> (string channel, HttpContext http, SignedWebhooks webhooks, ChannelInbox inbox,
-            TicketTriage triage, TicketDesk desk, ILogger<ChannelInbox> logger, CancellationToken cancellationToken) =>
+            ILogger<ChannelInbox> logger, CancellationToken cancellationToken) =>
         {
             if (!ChannelOptions.Known.ContainsKey(channel) || !webhooks.Enabled(channel))
             {
@@ -254,29 +254,11 @@ public static class ServiceApi
             }
             var (message, field, problem) = ChannelInbox.Parse(body.Span);
             if (message is null) return Problems.Field(field!, problem!);
-            var delivered = await inbox.DeliverAsync(channel, message, cancellationToken);
-            if (!delivered.Duplicate) await TriageOnArrivalAsync(triage, desk, delivered.TicketId, logger, cancellationToken);
+            // Triaged and routed on arrival, in the message's own transaction: the channel hears back once the ticket is complete.
+            var delivered = await inbox.DeliverAsync(channel, message, cancellationToken, triageOnArrival: true);
             return delivered.Duplicate ? TypedResults.Ok(delivered) : TypedResults.Created($"{http.Request.PathBase}/api/v1/tickets/{delivered.TicketId}", delivered);
         }).AllowAnonymous().WithTags("Channel").WithName("PostChannelMessage");
         return api;
-    }
-
-    /// <summary>
-    /// Triage on arrival: the ticket's category, mood and priority are set before the channel hears back. The message is stored
-    /// already; if triage fails the triage job takes the ticket up on its next round, so a failure here only costs time.
-    /// </summary>
-    private static async Task TriageOnArrivalAsync(TicketTriage triage, TicketDesk desk, long ticketId, ILogger logger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await triage.TriageAsync(ticketId, cancellationToken);
-            // With its category known, a queue that asks for that category takes the ticket.
-            await desk.RouteAsync(ticketId, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogWarning(e, "Triage of ticket {TicketId} on arrival failed; the triage job will try again", ticketId);
-        }
     }
 
     /// <summary>Largest message body read: the text's 8,000 characters escaped as JSON, with room for the other fields.</summary>

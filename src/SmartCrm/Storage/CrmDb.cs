@@ -473,8 +473,10 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         await using var transaction = owns ? await Database.BeginTransactionAsync(cancellationToken) : null;
         var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         var now = Clock.GetUtcNow().UtcDateTime;
-        foreach (var (entry, action, values) in changes)
+        foreach (var (entry, action, captured) in changes)
         {
+            // A new row's values are read once it is written: a reference to another new row held that row's temporary id until then.
+            var values = action == nameof(EntityState.Added) ? AddedValues(entry) : captured;
             AuditLog.Add(new AuditEntry
             {
                 At = now,
@@ -506,6 +508,17 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         }
     }
 
+    private static Dictionary<string, object?[]> AddedValues(EntityEntry entry)
+    {
+        var values = new Dictionary<string, object?[]>();
+        foreach (var p in entry.Properties)
+        {
+            if (p.Metadata.Name == "Id" || p.Metadata.FindAnnotation(SecretAnnotation) is not null || p.CurrentValue is null) continue;
+            values[p.Metadata.Name] = [null, p.CurrentValue];
+        }
+        return values;
+    }
+
     private List<(EntityEntry Entry, string Action, Dictionary<string, object?[]> Values)> Capture()
     {
         var list = new List<(EntityEntry, string, Dictionary<string, object?[]>)>();
@@ -518,9 +531,6 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
                 if (p.Metadata.Name == "Id" || p.Metadata.FindAnnotation(SecretAnnotation) is not null) continue;
                 switch (entry.State)
                 {
-                    case EntityState.Added when p.CurrentValue is not null:
-                        values[p.Metadata.Name] = [null, p.CurrentValue];
-                        break;
                     case EntityState.Modified when p.IsModified && !Equals(p.OriginalValue, p.CurrentValue):
                         values[p.Metadata.Name] = [p.OriginalValue, p.CurrentValue];
                         break;

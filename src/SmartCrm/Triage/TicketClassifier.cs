@@ -135,7 +135,10 @@ public sealed class TicketClassifier
             if (pull <= 0 || result.Count == count) break;
             // An embedding's dimensions are no words to show.
             if (column >= termCount) continue;
-            var term = (column < wordCount ? _words.Terms[column] : _characters.Terms[column - wordCount]).Trim();
+            // Function words may weigh for the category, but an agent learns nothing from seeing them as its reason.
+            var raw = column < wordCount ? _words.Terms[column] : _characters.Terms[column - wordCount];
+            if (column < wordCount ? FunctionWords.Only(raw) : FunctionWords.OnlyPieceOf(raw)) continue;
+            var term = raw.Trim();
             if (term.Length > 0 && seen.Add(term)) result.Add(term);
         }
         return result;

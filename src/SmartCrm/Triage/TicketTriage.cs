@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using SmartCrm.Alarms;
 using SmartCrm.Orders;
 using SmartCrm.Storage;
 using SmartCrm.Tickets;
@@ -24,16 +25,30 @@ public sealed class TicketTriage(CrmDb db, TriageModels models, TimeProvider clo
     {
         var ticket = await db.Tickets.AsTracking().FirstOrDefaultAsync(t => t.Id == ticketId, cancellationToken);
         if (ticket is null) return null;
+        var decision = await DecideAsync(ticket, newTicket: false, newCustomer: false, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return decision;
+    }
+
+    /// <summary>
+    /// Triages a stored, tracked <paramref name="ticket"/>: the decision is added (or updated) and the ticket raised, to be saved
+    /// by the caller with the rest of its unit of work. Everything is read before anything changes, so when this throws nothing
+    /// was changed and the caller can save the rest without a half-made decision.
+    /// </summary>
+    /// <param name="newTicket">The ticket was opened in this unit of work: it has no decision to read.</param>
+    /// <param name="newCustomer">The customer was made for this very message (a lead): it has no orders or alarms to read.</param>
+    public async Task<TriageDecision> DecideAsync(Ticket ticket, bool newTicket, bool newCustomer, CancellationToken cancellationToken)
+    {
         var text = TextOf(ticket.Subject, ticket.Description);
         var (version, model) = await models.CurrentAsync(db, cancellationToken);
         var guess = model.Classify(text);
         var sentiment = Sentiment.Of(text);
         var now = clock.GetUtcNow().UtcDateTime;
         var since = now.AddYears(-1);
-        var value = await db.Orders
+        var value = newCustomer ? 0m : await db.Orders
             .Where(o => o.CustomerId == ticket.CustomerId && o.OrderedAt >= since && (o.Status == OrderStatus.Paid || o.Status == OrderStatus.Shipped || o.Status == OrderStatus.Delivered))
             .SumAsync(o => (decimal?)o.Total, cancellationToken) ?? 0;
-        var alarms = await db.Alarms.Where(a => a.CustomerId == ticket.CustomerId && a.ClearedAt == null).Select(a => a.Severity).ToListAsync(cancellationToken);
+        List<AlarmSeverity> alarms = newCustomer ? [] : await db.Alarms.Where(a => a.CustomerId == ticket.CustomerId && a.ClearedAt == null).Select(a => a.Severity).ToListAsync(cancellationToken);
         var priority = PriorityScore.Of(UrgencyCue.In(text), sentiment, new PriorityFacts
         {
             CustomerValue = value,
@@ -41,8 +56,8 @@ public sealed class TicketTriage(CrmDb db, TriageModels models, TimeProvider clo
             Now = now,
             OpenAlarms = alarms,
         });
-
-        var decision = await db.Set<TriageDecision>().AsTracking().FirstOrDefaultAsync(d => d.TicketId == ticketId, cancellationToken);
+        var ticketId = ticket.Id;
+        var decision = newTicket ? null : await db.Set<TriageDecision>().AsTracking().FirstOrDefaultAsync(d => d.TicketId == ticketId, cancellationToken);
         if (decision is null)
         {
             decision = new TriageDecision { TicketId = ticketId, Category = guess.Category, PredictedCategory = guess.Category, Reasons = "[]" };
@@ -61,7 +76,6 @@ public sealed class TicketTriage(CrmDb db, TriageModels models, TimeProvider clo
         decision.ModelVersion = version;
         decision.DecidedAt = now;
         if (ticket.Status == TicketStatus.New && priority.Priority > ticket.Priority) ticket.Priority = priority.Priority;
-        await db.SaveChangesAsync(cancellationToken);
         logger.LogDebug("Ticket {Ticket} triaged: {Category}, score {Score}", ticketId, decision.Category, decision.Score);
         return decision;
     }

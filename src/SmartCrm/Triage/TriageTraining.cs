@@ -40,8 +40,12 @@ public sealed class TriageTraining(IServiceScopeFactory scopes, TriageModels mod
         var now = clock.GetUtcNow().UtcDateTime;
         var labelled = db.Tickets.Where(t => db.Set<TriageDecision>().Any(d => d.TicketId == t.Id
             && (d.CorrectedAt != null || t.Status == TicketStatus.Resolved || t.Status == TicketStatus.Closed)));
-        var from = await labelled.MinAsync(t => (DateTime?)t.CreatedAt, cancellationToken) ?? now;
-        var to = await labelled.MaxAsync(t => (DateTime?)t.CreatedAt, cancellationToken) ?? now;
+        // The window in one query: both ends of the same rows.
+        var window = await labelled.GroupBy(t => 1)
+            .Select(g => new { From = g.Min(t => (DateTime?)t.CreatedAt), To = g.Max(t => (DateTime?)t.CreatedAt) })
+            .FirstOrDefaultAsync(cancellationToken);
+        var from = window?.From ?? now;
+        var to = window?.To ?? now;
         var metrics = new Dictionary<string, double>
         {
             ["holdout_accuracy"] = accuracy,

@@ -12,7 +12,8 @@ public sealed record TriageView(
 {
     public static TriageView Of(TriageDecision d) => new(
         d.TicketId, d.Category, d.PredictedCategory, d.Margin,
-        string.IsNullOrEmpty(d.TopTerms) ? [] : d.TopTerms.Split(", ", StringSplitOptions.RemoveEmptyEntries),
+        // Decisions stored before function words were left out of the terms may still hold some.
+        string.IsNullOrEmpty(d.TopTerms) ? [] : d.TopTerms.Split(", ", StringSplitOptions.RemoveEmptyEntries).Where(t => !FunctionWords.Only(t)).ToList(),
         d.Sentiment, d.Mood, d.Score, d.SuggestedPriority,
         JsonSerializer.Deserialize<List<PriorityReason>>(d.Reasons, TicketTriage.ReasonJson) ?? [],
         d.ModelVersion, d.DecidedAt, d.CorrectedBy, d.CorrectedAt);
