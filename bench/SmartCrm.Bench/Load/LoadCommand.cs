@@ -9,7 +9,8 @@ namespace SmartCrm.Bench.Load;
 /// <summary>
 /// HTTP load on a running `smartcrm serve` over loopback: N concurrent clients, each sending its next request as soon as the
 /// last one answers (closed loop), for a fixed time. Scenarios: `search` (customer search by a name or email prefix),
-/// `360` (the customer 360 endpoint for random customers), `health` (the cheapest endpoint: the server's ceiling on this
+/// `360` (the customer 360 endpoint for random customers), `360page` (the console's 360 page for them: the key signs the page
+/// request in as it does an API call), `health` (the cheapest endpoint: the server's ceiling on this
 /// machine, the peer the others are read against).
 ///
 ///     dotnet run -c Release --project bench/SmartCrm.Bench -- load --url http://127.0.0.1:5080 --key KEY --scenario search --clients 64 --seconds 30
@@ -21,7 +22,7 @@ internal static class LoadCommand
         var options = Parse(args);
         if (options is null)
         {
-            await Console.Error.WriteLineAsync("usage: load --url URL --key API_KEY [--scenario search|360|health] [--clients 64] [--seconds 30] [--warmup 5]");
+            await Console.Error.WriteLineAsync("usage: load --url URL --key API_KEY [--scenario search|360|360page|health] [--clients 64] [--seconds 30] [--warmup 5]");
             return 2;
         }
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
@@ -76,9 +77,10 @@ internal static class LoadCommand
         var maxId = first.GetProperty("items")[0].GetProperty("id").GetInt64();
         var random = new Random(42);
         var targets = new List<string>();
-        if (scenario == "360")
+        if (scenario is "360" or "360page")
         {
-            for (var i = 0; i < 5_000; i++) targets.Add($"/api/v1/customers/{random.NextInt64(1, maxId + 1)}/360");
+            var path = scenario == "360" ? "/api/v1/customers/{0}/360" : "/customers/{0}";
+            for (var i = 0; i < 5_000; i++) targets.Add(string.Format(CultureInfo.InvariantCulture, path, random.NextInt64(1, maxId + 1)));
             return [.. targets];
         }
         // Search: names, name prefixes and email prefixes taken from a sample of pages, as people type them.
@@ -114,7 +116,7 @@ internal static class LoadCommand
         }
         if (!values.TryGetValue("url", out var url) || !values.TryGetValue("key", out var key)) return null;
         var scenario = values.GetValueOrDefault("scenario", "search");
-        if (scenario is not ("search" or "360" or "health")) return null;
+        if (scenario is not ("search" or "360" or "360page" or "health")) return null;
         return new Options(url, key, scenario,
             int.Parse(values.GetValueOrDefault("clients", "64"), CultureInfo.InvariantCulture),
             int.Parse(values.GetValueOrDefault("seconds", "30"), CultureInfo.InvariantCulture),

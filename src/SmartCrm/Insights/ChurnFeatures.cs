@@ -79,8 +79,12 @@ public sealed class ChurnFeatures
             }
             if (o.OrderedAt >= quarterAgo) r[3]++;
         }
-        var created = await db.Customers.Where(c => buyers.Contains(c.Id)).Select(c => new { c.Id, c.CreatedAt }).ToListAsync(cancellationToken);
-        foreach (var c in created) rows[index[c.Id]][5] = Math.Max(0, (cutoff - c.CreatedAt).TotalDays);
+        // Every customer read and the buyers picked here: a list of 70,000 ids as query parameters is more than SQLite (32,766)
+        // or PostgreSQL (65,535) take in one statement.
+        await foreach (var c in db.Customers.AsNoTracking().Select(c => new { c.Id, c.CreatedAt }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (index.TryGetValue(c.Id, out var i)) rows[i][5] = Math.Max(0, (cutoff - c.CreatedAt).TotalDays);
+        }
         for (var i = 0; i < rows.Length; i++) rows[i][0] = (cutoff - lastOrder[i]).TotalDays;
 
         var contacts = await db.Interactions.Where(x => x.OccurredAt < horizonEnd && x.OccurredAt >= halfAgo)

@@ -22,13 +22,17 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
 {
     public const int RecentCount = 20;
 
-    public async Task<Customer360?> ReadAsync(long id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The customer's 360, or null. <paramref name="shownTo"/>: the person the console shows it to, whose first sight today
+    /// of each recommendation is recorded in this request (a program reading the API, or a reader who cannot act on them, is none).
+    /// </summary>
+    public async Task<Customer360?> ReadAsync(long id, CancellationToken cancellationToken, string? shownTo = null)
     {
         // One connection for the dozen queries: EF otherwise opens and closes one per query.
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            return await ReadOpenAsync(id, cancellationToken);
+            return await ReadOpenAsync(id, shownTo, cancellationToken);
         }
         finally
         {
@@ -36,7 +40,7 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         }
     }
 
-    private async Task<Customer360?> ReadOpenAsync(long id, CancellationToken cancellationToken)
+    private async Task<Customer360?> ReadOpenAsync(long id, string? shownTo, CancellationToken cancellationToken)
     {
         var queries = Queries.For(db);
         var customer = await queries.Customer(db, id, cancellationToken);
@@ -79,7 +83,7 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         // Stored by the churn model's training job: one row read, nothing computed here.
         var churn = await churnReader.ReadAsync(id, cancellationToken);
         // Stored by the recommendations model's training job, likewise.
-        var recommendations = await recommendationReader.ReadAsync(id, CustomerRecommendations.Shown, cancellationToken);
+        var recommendations = await recommendationReader.ReadAsync(id, CustomerRecommendations.Shown, shownTo, cancellationToken);
         var actions = NextBestActions.Rank(tickets, churn, devices, opportunities, now, l, recommendations.Count > 0 ? recommendations[0] : null);
         return new Customer360(customer, value, interactions, orders, tickets, opportunities, consents, notes, devices, Quality(customer, sources, duplicates), merges, sources,
             customer.Segment, churn, actions, recommendations);

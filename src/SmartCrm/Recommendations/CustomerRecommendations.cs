@@ -15,16 +15,39 @@ public sealed class CustomerRecommendations(CrmDb db, TimeProvider clock, IStrin
     /// The best <paramref name="take"/> stored recommendations, leaving out what the customer dismissed or has accepted or bought
     /// since the last training (the feedback counts at once; the next training learns from it).
     /// </summary>
-    public async Task<IReadOnlyList<RecommendationView>> ReadAsync(long customerId, int take, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RecommendationView>> ReadAsync(long customerId, int take, CancellationToken cancellationToken) =>
+        ReadAsync(customerId, take, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadAsync(long, int, CancellationToken)"/>, and when <paramref name="shownTo"/> names the person they are
+    /// shown to, records them as shown (once a day per customer and product is enough to count showings): the same query tells
+    /// which were shown already, so a 360 seen again today costs no read or write more than one seen by no one.
+    /// </summary>
+    public async Task<IReadOnlyList<RecommendationView>> ReadAsync(long customerId, int take, string? shownTo, CancellationToken cancellationToken)
     {
         var answered = db.RecommendationFeedback.Where(f => f.CustomerId == customerId && f.Kind != FeedbackKind.Shown).Select(f => f.ProductId);
-        var rows = await db.Recommendations.AsNoTracking().Where(r => r.CustomerId == customerId && !answered.Contains(r.ProductId))
-            .OrderBy(r => r.Rank).Take(take).ToListAsync(cancellationToken);
+        var best = db.Recommendations.AsNoTracking().Where(r => r.CustomerId == customerId && !answered.Contains(r.ProductId)).OrderBy(r => r.Rank).Take(take);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var since = now.AddDays(-1);
+        var rows = shownTo is null
+            ? (await best.ToListAsync(cancellationToken)).Select(r => (Row: r, Shown: false)).ToList()
+            : (await best.Select(r => new
+            {
+                Row = r,
+                Shown = db.RecommendationFeedback.Any(f => f.CustomerId == customerId && f.ProductId == r.ProductId && f.Kind == FeedbackKind.Shown && f.At >= since),
+            }).ToListAsync(cancellationToken)).Select(x => (x.Row, x.Shown)).ToList();
         if (rows.Count == 0) return [];
-        var ids = rows.Select(r => r.ProductId).Concat(rows.Where(r => r.BecauseProductId != null).Select(r => r.BecauseProductId!.Value)).Distinct().ToList();
+        var ids = rows.Select(r => r.Row.ProductId).Concat(rows.Where(r => r.Row.BecauseProductId != null).Select(r => r.Row.BecauseProductId!.Value)).Distinct().ToList();
         var products = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => (p.Sku, p.Name), cancellationToken);
-        return [.. rows.Where(r => products.ContainsKey(r.ProductId)).Select(r =>
+        var listed = rows.Where(r => products.ContainsKey(r.Row.ProductId)).ToList();
+        if (shownTo is not null && listed.Where(r => !r.Shown).ToList() is { Count: > 0 } fresh)
         {
+            db.RecommendationFeedback.AddRange(fresh.Select(r => new RecommendationFeedback { CustomerId = customerId, ProductId = r.Row.ProductId, Kind = FeedbackKind.Shown, By = shownTo, At = now }));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return [.. listed.Select(x =>
+        {
+            var r = x.Row;
             var (sku, name) = products[r.ProductId];
             var because = r.BecauseProductId is { } b && products.TryGetValue(b, out var p) ? p.Name : null;
             return new RecommendationView(r.ProductId, sku, name, r.Rank, r.Score, r.Source, Reason(r, because), r.ModelVersion);
@@ -46,19 +69,5 @@ public sealed class CustomerRecommendations(CrmDb db, TimeProvider clock, IStrin
         db.RecommendationFeedback.Add(new RecommendationFeedback { CustomerId = customerId, ProductId = productId, Kind = kind, By = by, At = clock.GetUtcNow().UtcDateTime });
         await db.SaveChangesAsync(cancellationToken);
         return true;
-    }
-
-    /// <summary>Records that these recommendations were shown (once a day per customer and product is enough to count showings).</summary>
-    public async Task ShownAsync(long customerId, IEnumerable<long> productIds, string by, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var since = now.AddDays(-1);
-        var ids = productIds.ToList();
-        var recent = await db.RecommendationFeedback.Where(f => f.CustomerId == customerId && f.Kind == FeedbackKind.Shown && f.At >= since && ids.Contains(f.ProductId))
-            .Select(f => f.ProductId).ToListAsync(cancellationToken);
-        var fresh = ids.Except(recent).ToList();
-        if (fresh.Count == 0) return;
-        db.RecommendationFeedback.AddRange(fresh.Select(p => new RecommendationFeedback { CustomerId = customerId, ProductId = p, Kind = FeedbackKind.Shown, By = by, At = now }));
-        await db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -18,6 +18,7 @@ public sealed class RecommendationRanking
     private readonly RecommendationsOptions _options;
     private readonly DateTime _now;
     private readonly int[] _items;
+    private readonly ProductFacts[] _facts;
     private readonly Dictionary<int, int> _position;
     private readonly Dictionary<long, List<int>> _chosen = [];
     private readonly int[] _chooserCount;
@@ -31,6 +32,7 @@ public sealed class RecommendationRanking
         _options = options;
         _now = now;
         _items = [.. history.Products.Keys.Order().Select(id => checked((int)id))];
+        _facts = [.. _items.Select(id => history.Products[id])];
         _position = new Dictionary<int, int>(_items.Length);
         for (var i = 0; i < _items.Length; i++) _position[_items[i]] = i;
         foreach (var c in history.Choices)
@@ -55,6 +57,7 @@ public sealed class RecommendationRanking
             .Select(g => g.Key)];
     }
 
+    /// <summary>Ranks one customer; safe to call from several threads at once (it only reads what the constructor built).</summary>
     public IReadOnlyList<Recommendation> Rank(long customer)
     {
         var scores = new double[_items.Length];
@@ -62,55 +65,62 @@ public sealed class RecommendationRanking
         // A customer the model never saw has no taste to go by (the model would score every product 0 for them).
         if (_model is null || chosen.Count == 0) Array.Fill(scores, double.NaN);
         else _model.Score(checked((int)customer), _items, scores);
-        var owned = new HashSet<int>(chosen);
+        var owned = new bool[_items.Length];
+        foreach (var i in chosen) owned[i] = true;
         var dismissed = _history.Dismissed.GetValueOrDefault(customer);
         var devices = _history.Devices.GetValueOrDefault(customer);
-        var deviceCategories = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        Dictionary<string, long>? deviceCategories = null;
         if (devices is not null)
         {
+            deviceCategories = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
             foreach (var d in devices.Order())
             {
                 if (_history.Products.TryGetValue(d, out var p) && p.Category is { } category) deviceCategories.TryAdd(category, d);
             }
         }
-        var picks = new List<(int Index, double Score, Recommendation Row)>();
+        var picks = new List<Pick>();
         for (var i = 0; i < _items.Length; i++)
         {
-            var product = _history.Products[_items[i]];
+            var product = _facts[i];
             if (!product.Active || dismissed?.Contains(product.Id) == true) continue;
-            var goesWith = product.Kind == ProductKind.Accessory && product.Category is { } c && deviceCategories.TryGetValue(c, out var device) ? device : (long?)null;
-            if (product.Kind == ProductKind.Device && product.Category is { } kind && deviceCategories.ContainsKey(kind)) continue;
+            var goesWith = product.Kind == ProductKind.Accessory && product.Category is { } c && deviceCategories?.TryGetValue(c, out var device) == true ? device : (long?)null;
+            if (product.Kind == ProductKind.Device && product.Category is { } kind && deviceCategories?.ContainsKey(kind) == true) continue;
             if (goesWith is { } withDevice)
             {
                 int? days = _history.Bought.TryGetValue((customer, product.Id), out var bought) ? (int)(_now - bought.Last).TotalDays : null;
                 if (days is { } d && (d < _options.ReorderDays || !_consumables.Contains(product.Id))) continue;
-                if (days is null && owned.Contains(i)) continue;
+                if (days is null && owned[i]) continue;
                 var taste = double.IsNaN(scores[i]) ? 0 : scores[i];
-                picks.Add((i, _options.DeviceBonus + taste, new Recommendation
+                picks.Add(new Pick(i, _options.DeviceBonus + taste, new Recommendation
                 {
                     ProductId = product.Id, Source = "device", BecauseProductId = withDevice, DaysSinceBought = days,
                 }));
                 continue;
             }
-            if (owned.Contains(i) || double.IsNaN(scores[i])) continue;
+            if (owned[i] || double.IsNaN(scores[i])) continue;
             var (because, share) = Because(chosen, i);
-            picks.Add((i, scores[i], new Recommendation { ProductId = product.Id, Source = "similar", BecauseProductId = because, Share = share }));
+            picks.Add(new Pick(i, scores[i], new Recommendation { ProductId = product.Id, Source = "similar", BecauseProductId = because, Share = share }));
         }
-        // Best first; ties go to the lower product id, as the library's own top-k does, so a ranking repeats.
+        // Best first; ties go to the lower product id, as the library's own top-k does, so a ranking repeats (no score is NaN here,
+        // and (score, index) is unique, so any sort gives this one order).
+        picks.Sort(static (a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Index.CompareTo(b.Index));
         // One device of a kind: two thermostats offered side by side are one offer twice (the weaker one gives its place away).
-        var kinds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var best = picks.OrderByDescending(p => p.Score).ThenBy(p => p.Index)
-            .Where(p => _history.Products[_items[p.Index]] is not { Kind: ProductKind.Device, Category: { } kind } || kinds.Add(kind))
-            .Take(_options.PerCustomer).ToList();
-        for (var r = 0; r < best.Count; r++)
+        HashSet<string>? kinds = null;
+        var best = new List<Recommendation>(Math.Min(picks.Count, _options.PerCustomer));
+        foreach (var pick in picks)
         {
-            var row = best[r].Row;
+            if (best.Count == _options.PerCustomer) break;
+            if (_facts[pick.Index] is { Kind: ProductKind.Device, Category: { } kind } && !(kinds ??= new(StringComparer.OrdinalIgnoreCase)).Add(kind)) continue;
+            var row = pick.Row;
             row.CustomerId = customer;
-            row.Rank = r + 1;
-            row.Score = Math.Round(best[r].Score, 4);
+            row.Rank = best.Count + 1;
+            row.Score = Math.Round(pick.Score, 4);
+            best.Add(row);
         }
-        return [.. best.Select(b => b.Row)];
+        return best;
     }
+
+    private readonly record struct Pick(int Index, double Score, Recommendation Row);
 
     /// <summary>The customer's product whose choosers most often also chose item <paramref name="i"/>, and that share.</summary>
     private (long? Product, double? Share) Because(List<int> chosen, int i)
