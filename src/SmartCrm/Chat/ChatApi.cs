@@ -1,5 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using SmartCrm.Knowledge;
@@ -41,6 +44,11 @@ public static class ChatApi
     {
         services.AddScoped<CustomerChat>();
         services.AddScoped<ChatDesk>();
+        services.AddOptions<RateLimiterOptions>().Configure(limits =>
+        {
+            var earlier = limits.OnRejected;
+            limits.OnRejected = (context, cancellationToken) => ChatRefusedAsync(context, earlier, cancellationToken);
+        });
         return services;
     }
 
@@ -68,22 +76,26 @@ public static class ChatApi
     /// <summary>The chat page's form posts and the live views' event streams (outside /api: they serve pages, not programs).</summary>
     public static IEndpointRouteBuilder MapChatPages(this IEndpointRouteBuilder app, TimeProvider clock)
     {
-        // Anonymous, so limited per address like the assistant's API; the form carries an antiforgery token (checked for [FromForm]).
-        app.MapPost("/chat/send", async Task<RedirectHttpResult> ([FromForm] string? text, [FromForm] string? askPerson, HttpContext http, CustomerChat chat,
-            CancellationToken cancellationToken) =>
+        // Anonymous, so limited per address like the assistant's API. The antiforgery token is checked here rather than by the
+        // framework, whose refusal is a bare 400: a visitor whose page expired (or whose form was forged) is sent back to the chat
+        // with a message in their language, and nothing is stored.
+        app.MapPost("/chat/send", async Task<RedirectHttpResult> (HttpContext http, IAntiforgery antiforgery, CustomerChat chat, CancellationToken cancellationToken) =>
         {
+            if (await RefusedFormAsync(http, antiforgery, cancellationToken) is { } refused) return refused;
+            var form = http.Request.Form;
+            string? text = form["text"];
             var session = await SessionAsync(http, chat, cancellationToken);
-            var outcome = await chat.SendAsync(session, text, askPerson == "true", cancellationToken);
+            var outcome = await chat.SendAsync(session, text, form["askPerson"] == "true", cancellationToken);
             return TypedResults.Redirect(outcome.Refused ? "/chat?problem=" + Code(outcome, text) : "/chat");
-        }).AllowAnonymous().RequireRateLimiting(KnowledgeApi.AssistantLimiter).ExcludeFromDescription();
+        }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(KnowledgeApi.AssistantLimiter).ExcludeFromDescription();
 
-        app.MapPost("/chat/identify", async Task<RedirectHttpResult> ([FromForm] string? name, [FromForm] string? email, HttpContext http, CustomerChat chat,
-            CancellationToken cancellationToken) =>
+        app.MapPost("/chat/identify", async Task<RedirectHttpResult> (HttpContext http, IAntiforgery antiforgery, CustomerChat chat, CancellationToken cancellationToken) =>
         {
+            if (await RefusedFormAsync(http, antiforgery, cancellationToken) is { } refusedForm) return refusedForm;
             var session = await SessionAsync(http, chat, cancellationToken);
-            var refused = await chat.IdentifyAsync(session, name, email, cancellationToken);
+            var refused = await chat.IdentifyAsync(session, http.Request.Form["name"], http.Request.Form["email"], cancellationToken);
             return TypedResults.Redirect(refused is null ? "/chat" : "/chat?problem=" + refused.Field);
-        }).AllowAnonymous().RequireRateLimiting(KnowledgeApi.AssistantLimiter).ExcludeFromDescription();
+        }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(KnowledgeApi.AssistantLimiter).ExcludeFromDescription();
 
         app.MapGet("/chat/events", async Task (HttpContext http, CustomerChat chat, CancellationToken cancellationToken) =>
         {
@@ -100,6 +112,45 @@ public static class ChatApi
             StreamAsync(http, clock, desk.StampAsync, cancellationToken))
             .RequireAuthorization(Permissions.TicketsWrite).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// A post the chat page cannot take: not a form, a form larger than the server reads, or without a valid antiforgery token
+    /// (the page was open too long, the server's keys changed, or another site posted it). Null when the form is good.
+    /// </summary>
+    private static async Task<RedirectHttpResult?> RefusedFormAsync(HttpContext http, IAntiforgery antiforgery, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasFormContentType) return TypedResults.Redirect("/chat?problem=" + ExpiredProblem);
+        try
+        {
+            await http.Request.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            return TypedResults.Redirect("/chat?problem=long");
+        }
+        return await antiforgery.IsRequestValidAsync(http) ? null : TypedResults.Redirect("/chat?problem=" + ExpiredProblem);
+    }
+
+    /// <summary>The page's code for a post refused before it was read (an expired page or a forged form).</summary>
+    public const string ExpiredProblem = "expired";
+
+    /// <summary>The page's code for a post refused by the per-address limit.</summary>
+    public const string BusyProblem = "busy";
+
+    /// <summary>
+    /// The limiter's refusal of a chat form: back to the chat page, which says to wait, instead of a bare 429 the visitor would
+    /// see as an error page. Other refusals keep the limiter's status.
+    /// </summary>
+    private static ValueTask ChatRefusedAsync(OnRejectedContext context, Func<OnRejectedContext, CancellationToken, ValueTask>? earlier, CancellationToken cancellationToken)
+    {
+        var http = context.HttpContext;
+        if (!http.Request.Path.StartsWithSegments("/chat")) return earlier?.Invoke(context, cancellationToken) ?? ValueTask.CompletedTask;
+        if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait))
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.StatusCode = StatusCodes.Status303SeeOther;
+        http.Response.Headers.Location = "/chat?problem=" + BusyProblem;
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>The problem's code for the page (which says it in the visitor's language).</summary>

@@ -46,6 +46,13 @@ public sealed class ChatDesk(CrmDb db, TicketDesk desk, CustomerChat chat, Knowl
         return messages.Select(m => new ChatLine(-m.Id, m.Kind == MessageKind.Reply ? ChatLineKind.Agent : ChatLineKind.Customer, m.Body, m.Author, m.CreatedAt, m.TicketId)).ToList();
     }
 
+    /// <summary>
+    /// Whether the ticket's customer is only who a visitor of the chat page said they were: the address was typed, not proven,
+    /// so agents should not share anything of the customer's account before checking.
+    /// </summary>
+    public Task<bool> TypedIdentityAsync(long ticketId, CancellationToken cancellationToken) =>
+        db.ChatEntries.AnyAsync(e => e.TicketId == ticketId, cancellationToken);
+
     /// <summary>Articles that may answer the chat's last customer line, with the passage to cite.</summary>
     public async Task<IReadOnlyList<PassageMatch>> SuggestionsAsync(IReadOnlyList<ChatLine> conversation, CancellationToken cancellationToken)
     {
