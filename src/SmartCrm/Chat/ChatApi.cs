@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SmartCrm.Knowledge;
 using SmartCrm.Records;
 using SmartCrm.Security;
@@ -37,13 +38,13 @@ public sealed record ChatConversation(long TicketId, IReadOnlyList<ChatLine> Lin
 /// </summary>
 public static class ChatApi
 {
-    /// <summary>How often the live views look for a change (one small query each).</summary>
-    public static readonly TimeSpan LiveEvery = TimeSpan.FromSeconds(1);
-
     public static IServiceCollection AddChat(this IServiceCollection services)
     {
         services.AddScoped<CustomerChat>();
         services.AddScoped<ChatDesk>();
+        services.AddScoped(provider => new TypedIdentity(provider.GetRequiredService<ChatDesk>().TypedIdentityAsync));
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ChatStreams>();
         services.AddOptions<RateLimiterOptions>().Configure(limits =>
         {
             var earlier = limits.OnRejected;
@@ -97,7 +98,9 @@ public static class ChatApi
             return TypedResults.Redirect(refused is null ? "/chat" : "/chat?problem=" + refused.Field);
         }).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(KnowledgeApi.AssistantLimiter).ExcludeFromDescription();
 
-        app.MapGet("/chat/events", async Task (HttpContext http, CustomerChat chat, CancellationToken cancellationToken) =>
+        // Anonymous: bounded per chat session and in all (ChatStreams), refused with a status EventSource does not retry.
+        app.MapGet("/chat/events", async Task (HttpContext http, CustomerChat chat, ChatStreams streams, TicketFeed feed, IOptions<ChatOptions> options,
+            CancellationToken cancellationToken) =>
         {
             var session = await chat.FindAsync(http.Request.Cookies[CustomerChat.CookieName], cancellationToken);
             if (session is null)
@@ -105,11 +108,19 @@ public static class ChatApi
                 http.Response.StatusCode = StatusCodes.Status204NoContent; // EventSource stops trying on 204.
                 return;
             }
-            await StreamAsync(http, clock, ct => chat.StampAsync(session.Id, ct), cancellationToken);
+            var (lease, refusal) = streams.TryOpen(session.Id);
+            if (lease is null)
+            {
+                await Results.Problem(statusCode: refusal, title: refusal == StatusCodes.Status429TooManyRequests
+                    ? $"This chat already has {options.Value.MaxStreamsPerSession} live views open: close one (or reload the page) to get live updates here."
+                    : "Too many live chat views are open on this server: reload the page to see new messages.").ExecuteAsync(http);
+                return;
+            }
+            using (lease) await StreamAsync(http, clock, feed, streams, options.Value, ct => chat.StampAsync(session.Id, ct), cancellationToken);
         }).AllowAnonymous().ExcludeFromDescription();
 
-        app.MapGet("/service/chat/events", (HttpContext http, ChatDesk desk, CancellationToken cancellationToken) =>
-            StreamAsync(http, clock, desk.StampAsync, cancellationToken))
+        app.MapGet("/service/chat/events", (HttpContext http, ChatDesk desk, TicketFeed feed, ChatStreams streams, IOptions<ChatOptions> options,
+            CancellationToken cancellationToken) => StreamAsync(http, clock, feed, streams, options.Value, desk.StampAsync, cancellationToken))
             .RequireAuthorization(Permissions.TicketsWrite).ExcludeFromDescription();
         return app;
     }
@@ -174,29 +185,38 @@ public static class ChatApi
     }
 
     /// <summary>
-    /// Server-sent events: the chat's stamp each time it changes (looked at every <see cref="LiveEvery"/>), for ten minutes; the
-    /// browser's EventSource then connects again by itself, so a stream never outlives a restarted server for long.
+    /// Server-sent events: the chat's stamp each time it changes, for ten minutes; the browser's EventSource then connects again by
+    /// itself, so a stream never outlives a restarted server for long. The stream looks (one small query) when this node's
+    /// <see cref="TicketFeed"/> says a ticket changed, and otherwise only every <see cref="ChatOptions.PollSeconds"/>: that slow
+    /// look is the fallback for changes stored by another node, which this node's feed never hears of.
     /// </summary>
-    private static async Task StreamAsync(HttpContext http, TimeProvider clock, Func<CancellationToken, Task<string>> stamp, CancellationToken cancellationToken)
+    private static async Task StreamAsync(HttpContext http, TimeProvider clock, TicketFeed feed, ChatStreams streams, ChatOptions options,
+        Func<CancellationToken, Task<string>> stamp, CancellationToken cancellationToken)
     {
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         await http.Response.WriteAsync("retry: 2000\n\n", cancellationToken);
         await http.Response.Body.FlushAsync(cancellationToken);
         var until = clock.GetUtcNow() + TimeSpan.FromMinutes(10);
+        var poll = TimeSpan.FromSeconds(options.PollSeconds);
         var last = "";
         try
         {
+            // Read before looking, so a change stored while the stamp is read wakes the next wait at once.
+            var seen = feed.Version;
             while (clock.GetUtcNow() < until)
             {
                 var now = await stamp(cancellationToken);
+                streams.Looked();
                 if (now != last)
                 {
                     await http.Response.WriteAsync($"data: {now}\n\n", cancellationToken);
                     await http.Response.Body.FlushAsync(cancellationToken);
                     last = now;
                 }
-                await Task.Delay(LiveEvery, clock, cancellationToken);
+                var left = until - clock.GetUtcNow();
+                if (left <= TimeSpan.Zero) break;
+                seen = await feed.WaitAsync(seen, left < poll ? left : poll, clock, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -13,7 +13,7 @@ namespace SmartCrm.Chat;
 /// a public reply (optionally citing an article, which is recorded as used on the ticket) that the visitor sees in their chat;
 /// closing; and marks on the assistant's answers, which the assistant learns from.
 /// </summary>
-public sealed class ChatDesk(CrmDb db, TicketDesk desk, CustomerChat chat, KnowledgeSearch search, AnswerLearning learning, TimeProvider clock)
+public sealed class ChatDesk(CrmDb db, TicketDesk desk, CustomerChat chat, KnowledgeSearch search, AnswerLearning learning, TicketFeed feed, TimeProvider clock)
 {
     public async Task<List<WaitingChat>> WaitingAsync(CancellationToken cancellationToken)
     {
@@ -95,6 +95,7 @@ public sealed class ChatDesk(CrmDb db, TicketDesk desk, CustomerChat chat, Knowl
         if (!await db.Articles.AnyAsync(a => a.Id == articleId, cancellationToken)) return false;
         entry.Helpful = helpful;
         await db.SaveChangesAsync(cancellationToken);
+        feed.Changed();
         await learning.RecordAsync(db, articleId, question, entry.Body, helpful, db.Actor.Name, cancellationToken);
         if (helpful && await db.ChatSessions.Where(s => s.Id == entry.SessionId).Select(s => s.TicketId).FirstOrDefaultAsync(cancellationToken) is { } ticket)
             await ArticleOutcomes.RecordUseAsync(db, articleId, ticket, ArticleUseVia.Assistant, db.Actor.Name, clock.GetUtcNow().UtcDateTime, cancellationToken);
