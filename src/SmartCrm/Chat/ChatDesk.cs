@@ -13,7 +13,7 @@ namespace SmartCrm.Chat;
 /// a public reply (optionally citing an article, which is recorded as used on the ticket) that the visitor sees in their chat;
 /// closing; and marks on the assistant's answers, which the assistant learns from.
 /// </summary>
-public sealed class ChatDesk(CrmDb db, TicketDesk desk, CustomerChat chat, KnowledgeSearch search, AnswerLearning learning, TimeProvider clock)
+public sealed class ChatDesk(CrmDb db, TicketDesk desk, CustomerChat chat, KnowledgeSearch search, AnswerLearning learning, TicketFeed feed, TimeProvider clock)
 {
     public async Task<List<WaitingChat>> WaitingAsync(CancellationToken cancellationToken)
     {
@@ -45,6 +45,13 @@ public sealed class ChatDesk(CrmDb db, TicketDesk desk, CustomerChat chat, Knowl
         var messages = await db.TicketMessages.Where(m => m.TicketId == ticketId && m.Kind != MessageKind.Note).OrderBy(m => m.Id).Take(500).ToListAsync(cancellationToken);
         return messages.Select(m => new ChatLine(-m.Id, m.Kind == MessageKind.Reply ? ChatLineKind.Agent : ChatLineKind.Customer, m.Body, m.Author, m.CreatedAt, m.TicketId)).ToList();
     }
+
+    /// <summary>
+    /// Whether the ticket's customer is only who a visitor of the chat page said they were: the address was typed, not proven,
+    /// so agents should not share anything of the customer's account before checking.
+    /// </summary>
+    public Task<bool> TypedIdentityAsync(long ticketId, CancellationToken cancellationToken) =>
+        db.ChatEntries.AnyAsync(e => e.TicketId == ticketId, cancellationToken);
 
     /// <summary>Articles that may answer the chat's last customer line, with the passage to cite.</summary>
     public async Task<IReadOnlyList<PassageMatch>> SuggestionsAsync(IReadOnlyList<ChatLine> conversation, CancellationToken cancellationToken)
@@ -88,6 +95,7 @@ public sealed class ChatDesk(CrmDb db, TicketDesk desk, CustomerChat chat, Knowl
         if (!await db.Articles.AnyAsync(a => a.Id == articleId, cancellationToken)) return false;
         entry.Helpful = helpful;
         await db.SaveChangesAsync(cancellationToken);
+        feed.Changed();
         await learning.RecordAsync(db, articleId, question, entry.Body, helpful, db.Actor.Name, cancellationToken);
         if (helpful && await db.ChatSessions.Where(s => s.Id == entry.SessionId).Select(s => s.TicketId).FirstOrDefaultAsync(cancellationToken) is { } ticket)
             await ArticleOutcomes.RecordUseAsync(db, articleId, ticket, ArticleUseVia.Assistant, db.Actor.Name, clock.GetUtcNow().UtcDateTime, cancellationToken);

@@ -21,7 +21,7 @@ namespace SmartCrm.Chat;
 /// </summary>
 public sealed class CustomerChat(
     CrmDb db, KnowledgeSearch search, AnswerLearning learning, IOptions<AssistantOptions> options, ChannelInbox inbox, TicketTriage triage,
-    TimeProvider clock, ILogger<CustomerChat> logger)
+    TicketFeed feed, TimeProvider clock, ILogger<CustomerChat> logger)
 {
     public const string Channel = "chat";
     public const int MaxText = 2000;
@@ -100,6 +100,7 @@ public sealed class CustomerChat(
                 ArticleId = answer.ArticleId, ArticleTitle = InputText.Cut(answer.Title, 300), Confidence = answer.Similarity, CreatedAt = now,
             });
             await db.SaveChangesAsync(cancellationToken);
+            feed.Changed();
             return new ChatOutcome(ChatOutcomeKind.Answered, null);
         }
 
@@ -127,6 +128,7 @@ public sealed class CustomerChat(
         db.ChatEntries.Add(new ChatEntry { SessionId = session.Id, Kind = ChatEntryKind.Customer, Body = message, TicketId = delivered.TicketId, CreatedAt = now });
         if (handedOff) db.ChatEntries.Add(new ChatEntry { SessionId = session.Id, Kind = ChatEntryKind.Handoff, Body = "", TicketId = delivered.TicketId, CreatedAt = now });
         await db.SaveChangesAsync(cancellationToken);
+        feed.Changed();
         logger.LogInformation("Chat {Session} {Outcome} ticket {TicketId}", session.Id, handedOff ? "handed to a person as" : "added to", delivered.TicketId);
         return new ChatOutcome(handedOff ? ChatOutcomeKind.HandedOff : ChatOutcomeKind.Delivered, delivered.TicketId);
     }

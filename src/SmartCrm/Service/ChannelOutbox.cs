@@ -25,6 +25,7 @@ public sealed class ChannelOutbox(CrmDb db, IEnumerable<IChannelAdapter> adapter
     /// </summary>
     public async Task<OutboundMessage?> EnqueueAsync(Ticket ticket, TicketMessage reply, string subject, CancellationToken cancellationToken)
     {
+        if (CallBacks.IsCall(ticket.Channel)) return await CallBackAsync(ticket, reply, subject, cancellationToken);
         // A ticket an agent opened is answered by email, like one that came in by email.
         var channel = ticket.Channel ?? "email";
         if (!adapters.Any(a => a.Serves(channel)))
@@ -46,6 +47,28 @@ public sealed class ChannelOutbox(CrmDb db, IEnumerable<IChannelAdapter> adapter
         };
         db.OutboundMessages.Add(message);
         await db.SaveChangesAsync(cancellationToken);
+        return message;
+    }
+
+    /// <summary>
+    /// A reply on a phone or transcript ticket: a call-back for its author (see <see cref="CallBacks"/>), to the number the customer
+    /// last called from, else the one on their record; without a number it is still due (the agent finds one), with none shown.
+    /// </summary>
+    private async Task<OutboundMessage> CallBackAsync(Ticket ticket, TicketMessage reply, string subject, CancellationToken cancellationToken)
+    {
+        var caller = await db.TicketMessages.Where(m => m.TicketId == ticket.Id && m.Kind == MessageKind.Inbound && m.Author != null)
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Select(m => m.Author).FirstOrDefaultAsync(cancellationToken);
+        var phone = caller is not null && caller.Any(char.IsDigit) && !caller.Contains('@') ? caller
+            : await db.Customers.Where(c => c.Id == ticket.CustomerId).Select(c => c.Phone).FirstOrDefaultAsync(cancellationToken);
+        var now = Now;
+        var message = new OutboundMessage
+        {
+            TicketId = ticket.Id, TicketMessageId = reply.Id, Channel = CallBacks.Channel, Recipient = InputText.Cut(phone ?? "", 254),
+            Subject = InputText.Cut(subject, 300), Body = reply.Body, Status = OutboundStatus.Pending, NextAttemptAt = CallBacks.ByPerson, CreatedAt = now,
+        };
+        db.OutboundMessages.Add(message);
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Reply {MessageId} on ticket {TicketId}: a call-back for {Agent}", reply.Id, ticket.Id, reply.Author);
         return message;
     }
 

@@ -110,6 +110,8 @@ public static class ServiceApi
         services.AddSingleton<IChannelAdapter, EmailAdapter>();
         services.AddSingleton<IChannelAdapter, WebhookAdapter>();
         services.AddScoped<ChannelOutbox>();
+        services.AddSingleton<TicketFeed>();
+        services.AddScoped<CallBacks>();
         services.AddHostedService<OutboxJob>();
         return services;
     }
@@ -206,6 +208,12 @@ public static class ServiceApi
             await sender.RetryNowAsync(id, cancellationToken);
             return TypedResults.Ok(await db.OutboundMessages.FirstAsync(m => m.Id == id, cancellationToken));
         }).RequireAuthorization(Permissions.TicketsWrite).WithName("RetryOutbound");
+        outbox.MapGet("/call-backs", async (bool? mine, CallBacks calls, CrmDb db, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await calls.DueAsync(mine == true ? db.Actor.Name : null, cancellationToken)))
+            .RequireAuthorization(Permissions.CustomersRead).WithName("ListCallBacks");
+        outbox.MapPost("/{id:long}/called", async (long id, CalledInput input, CallBacks calls, CancellationToken cancellationToken) =>
+            Answer(await calls.CalledAsync(id, input.Note, cancellationToken)))
+            .RequireAuthorization(Permissions.TicketsWrite).WithName("RecordCallBack");
 
         tickets.MapPost("/{id:long}/replies", async (long id, ReplyInput input, TicketDesk desk, CancellationToken cancellationToken) =>
             Answer(await desk.ReplyAsync(id, input.Body, input.Status, cancellationToken)))
@@ -257,7 +265,7 @@ public static class ServiceApi
             // Triaged and routed on arrival, in the message's own transaction: the channel hears back once the ticket is complete.
             var delivered = await inbox.DeliverAsync(channel, message, cancellationToken, triageOnArrival: true);
             return delivered.Duplicate ? TypedResults.Ok(delivered) : TypedResults.Created($"{http.Request.PathBase}/api/v1/tickets/{delivered.TicketId}", delivered);
-        }).AllowAnonymous().WithTags("Channel").WithName("PostChannelMessage");
+        }).AllowAnonymous().WithTags("Channel").WithName("PostChannelMessage").AddEndpointFilter(TicketFeed.AfterInbound);
         return api;
     }
 

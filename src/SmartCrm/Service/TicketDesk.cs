@@ -14,7 +14,7 @@ public enum AssignBy { Manual, RoundRobin, LeastBusy, Skill }
 /// What agents do with a ticket: reply (recorded on the customer's timeline as an interaction), note, assign, change status,
 /// and record the customer's satisfaction after close. Every answer is the changed ticket, or the problem naming the field.
 /// </summary>
-public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbox, ILogger<TicketDesk> logger)
+public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbox, TicketFeed feed, ILogger<TicketDesk> logger)
 {
     public const int MaxBody = 8000;
 
@@ -32,29 +32,32 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
         if (ticket is null) return DeskResult.NotFound(ticketId);
         var now = Now;
         var text = body!.Trim();
-        // The reply goes on the customer's timeline as what it is: something the company sent the customer.
-        var interaction = new Interaction
+        var subject = Shorten($"Re: #{ticket.Id} {ticket.Subject}", 300);
+        // The reply goes on the customer's timeline as what it is: something the company sent the customer. A reply on a phone or
+        // transcript ticket is a call back (CallBacks): it goes on the timeline when the agent has called, not before.
+        Interaction? interaction = CallBacks.IsCall(ticket.Channel) ? null : new Interaction
         {
             CustomerId = ticket.CustomerId,
             Channel = ChannelOf(ticket),
             Direction = Direction.Outbound,
-            Subject = Shorten($"Re: #{ticket.Id} {ticket.Subject}", 300),
+            Subject = subject,
             Body = text,
             OccurredAt = now,
             Agent = db.Actor.Name,
         };
-        db.Interactions.Add(interaction);
+        if (interaction is not null) db.Interactions.Add(interaction);
         await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         await db.SaveChangesAsync(cancellationToken);
-        var message = new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Reply, Author = db.Actor.Name, Body = text, CreatedAt = now, InteractionId = interaction.Id };
+        var message = new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Reply, Author = db.Actor.Name, Body = text, CreatedAt = now, InteractionId = interaction?.Id };
         db.TicketMessages.Add(message);
         ticket.FirstRespondedAt ??= now;
         ticket.MoveTo(then ?? (ticket.Status == TicketStatus.New ? TicketStatus.Open : ticket.Status), now);
         await db.SaveChangesAsync(cancellationToken);
         // In the same transaction as the reply: once the reply is stored, so is the duty to send it.
-        var queued = await outbox.EnqueueAsync(ticket, message, interaction.Subject, cancellationToken);
+        var queued = await outbox.EnqueueAsync(ticket, message, subject, cancellationToken);
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Reply on ticket {TicketId} recorded as interaction {InteractionId} on channel {Channel}", ticket.Id, interaction.Id, interaction.Channel);
+        feed.Changed();
+        logger.LogInformation("Reply on ticket {TicketId} recorded (interaction {InteractionId}) on channel {Channel}", ticket.Id, interaction?.Id, ChannelOf(ticket));
         if (queued is not null && transaction is not null) await outbox.TrySendAsync(queued.Id, cancellationToken);
         return DeskResult.Done(ticket);
     }
@@ -66,6 +69,7 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
         if (ticket is null) return DeskResult.NotFound(ticketId);
         db.TicketMessages.Add(new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Note, Author = db.Actor.Name, Body = body!.Trim(), CreatedAt = Now });
         await db.SaveChangesAsync(cancellationToken);
+        feed.Changed();
         return DeskResult.Done(ticket);
     }
 
@@ -100,6 +104,7 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
             ticket.Assignee = chosen;
             ticket.AssignedAt = chosen is null ? null : Now;
             await db.SaveChangesAsync(cancellationToken);
+            feed.Changed();
         }
         return DeskResult.Done(ticket);
     }
@@ -163,6 +168,7 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
         target.UpdatedAt = now;
         await db.SaveChangesAsync(cancellationToken);
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        feed.Changed();
         logger.LogInformation("Ticket {Source} merged into {Target} ({Messages} messages moved)", source.Id, target.Id, moved.Count);
         return DeskResult.Done(target);
     }
@@ -197,6 +203,7 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
         db.TicketMessages.Add(new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Note, Author = db.Actor.Name, CreatedAt = now, Body = $"Split a message out into #{split.Id}." });
         await db.SaveChangesAsync(cancellationToken);
         if (transaction is not null) await transaction.CommitAsync(cancellationToken);
+        feed.Changed();
         return DeskResult.Done(split);
     }
 
@@ -206,6 +213,7 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
         if (ticket is null) return DeskResult.NotFound(ticketId);
         ticket.MoveTo(status, Now);
         await db.SaveChangesAsync(cancellationToken);
+        feed.Changed();
         return DeskResult.Done(ticket);
     }
 
@@ -239,6 +247,7 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
             if (status is { } s) ticket.MoveTo(s, now);
         }
         await db.SaveChangesAsync(cancellationToken);
+        feed.Changed();
         return tickets.Count;
     }
 

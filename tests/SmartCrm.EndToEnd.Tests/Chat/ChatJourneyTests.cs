@@ -60,6 +60,7 @@ public sealed class ChatJourneyTests(RunningCrm crm)
         await agent.WaitForURLAsync(new Regex($"ticket={ticket}$"));
         (await agent.Locator("[data-customer-link]").InnerTextAsync()).ShouldBe("Wang Fang");
         (await agent.Locator("[data-ticket-link]").GetAttributeAsync("href")).ShouldBe($"/tickets/{ticket}");
+        (await agent.Locator("[data-unverified]").InnerTextAsync()).ShouldBe("Unverified identity", "the visitor typed the address: the agent is told");
         await RunningCrm.ScreenshotAsync(agent, "63-chat-console-waiting");
 
         await agent.Locator("[data-line=Assistant] [data-mark] button", new() { HasTextString = "Helpful" }).First.ClickAsync();

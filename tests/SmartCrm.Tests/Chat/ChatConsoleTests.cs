@@ -63,6 +63,29 @@ public sealed partial class ChatConsoleTests(AssistantApps apps) : IClassFixture
     }
 
     [Fact]
+    public async Task Agents_see_that_a_chat_identity_was_typed_by_the_visitor_on_the_console_and_the_ticket_page_and_not_on_other_tickets()
+    {
+        var app = apps.For(Provider.Sqlite);
+        var admin = app.Admin();
+        var email = Builders.Unique("claimed") + "@example.com";
+        var customer = await admin.CreateCustomerAsync("Claimed Owner", email);
+        using var visitor = new ChatVisitor(app);
+        (await visitor.IdentifyAsync("Claimed Owner", email)).ShouldBe("/chat");
+        (await visitor.SendAsync("Please read me my account " + Builders.Unique("balance"), askPerson: true)).ShouldBe("/chat");
+        var chat = await app.WithDbAsync(db => db.Tickets.SingleAsync(t => t.CustomerId == customer));
+        var other = (await admin.CreateAsync("/api/v1/tickets", new { customerId = customer, kind = "Question", subject = "Phoned in" })).Id();
+
+        var (_, _, support) = await ConsoleSession.NewUserAsync(app, admin, Role.Support);
+        var console = await support.Client.GetStringAsync($"/service/chat?ticket={chat.Id}");
+        console.ShouldContain("data-unverified");
+        console.ShouldContain("Unverified identity");
+        (await support.Client.GetStringAsync($"/tickets/{chat.Id}")).ShouldContain("nothing proves they are this customer");
+        (await support.Client.GetStringAsync($"/tickets/{other}")).ShouldNotContain("data-unverified");
+        support.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+        (await support.Client.GetStringAsync($"/service/chat?ticket={chat.Id}")).ShouldContain("身份未验证");
+    }
+
+    [Fact]
     public async Task A_role_without_tickets_write_cannot_answer_through_the_console_form()
     {
         var app = apps.For(Provider.Sqlite);

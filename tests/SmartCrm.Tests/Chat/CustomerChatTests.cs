@@ -121,8 +121,36 @@ public sealed class CustomerChatTests(AssistantApps apps) : IClassFixture<Assist
         (await visitor.Client.GetStringAsync("/chat?problem=empty")).ShouldContain("Write something: the message is empty.");
 
         using var forged = await visitor.PostRawAsync("/chat/send", new() { ["text"] = "no token" }, withToken: false);
-        forged.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        forged.StatusCode.ShouldBe(HttpStatusCode.Redirect, "back to the chat page, not a bare 400");
+        forged.Headers.Location!.ToString().ShouldBe("/chat?problem=expired");
+        (await visitor.Client.GetStringAsync("/chat?problem=expired")).ShouldContain("This page had expired, so your message was not sent");
+        using var notForm = await visitor.Client.PostAsync("/chat/send", new StringContent("{\"text\":\"json\"}", System.Text.Encoding.UTF8, "application/json"));
+        notForm.Headers.Location!.ToString().ShouldBe("/chat?problem=expired");
+        using var forgedIdentity = await visitor.PostRawAsync("/chat/identify", new() { ["email"] = "forged@example.com" }, withToken: false);
+        forgedIdentity.Headers.Location!.ToString().ShouldBe("/chat?problem=expired");
+        (await app.WithDbAsync(db => db.ChatSessions.CountAsync(s => s.Email == "forged@example.com"))).ShouldBe(0);
         (await app.WithDbAsync(db => db.ChatEntries.CountAsync(e => e.Body == "no token" || e.Body.StartsWith("bell") || e.Body.StartsWith("aaaa")))).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_visitor_over_the_limit_is_sent_back_to_the_chat_page_which_says_to_wait_in_their_language()
+    {
+        using var app = new CrmApp();
+        app.Settings["Assistant:AnonymousPerMinute"] = "2";
+        using var visitor = new ChatVisitor(app);
+        (await visitor.SendAsync("   ")).ShouldBe("/chat?problem=empty");
+        (await visitor.SendAsync("   ")).ShouldBe("/chat?problem=empty");
+        var text = "Over the limit " + Builders.Unique("third");
+        using var refused = await visitor.PostRawAsync("/chat/send", new() { ["text"] = text }, withToken: true);
+        refused.StatusCode.ShouldBe(HttpStatusCode.SeeOther, "the limiter's refusal of the page's form goes back to the page, not a bare 429");
+        refused.Headers.Location!.ToString().ShouldBe("/chat?problem=busy");
+        refused.Headers.RetryAfter.ShouldNotBeNull();
+        (await visitor.Client.GetStringAsync("/chat?problem=busy")).ShouldContain("Too many messages in a short time: your message was not sent.");
+        visitor.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+        (await visitor.Client.GetStringAsync("/chat?problem=busy")).ShouldContain("发送过于频繁");
+        (await app.WithDbAsync(db => db.ChatEntries.CountAsync(e => e.Body == text))).ShouldBe(0);
+        (await app.CreateClient().PostAsJsonAsync("/api/v1/assistant/ask", new { question = "still limited?" })).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests,
+            "the API keeps its status: only the chat page's forms go back to the page");
     }
 
     [Fact]

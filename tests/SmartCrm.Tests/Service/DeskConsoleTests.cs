@@ -80,6 +80,16 @@ public sealed class DeskConsoleTests(Apps apps) : IClassFixture<Apps>
         saved.ShouldHaveSingleItem().Query.ShouldBe($"queue={queue}&sort=due");
         (await owner.Client.GetStringAsync("/tickets")).ShouldContain($"href=\"/tickets?queue={queue}&amp;sort=due\"");
         (await someoneElse.Client.GetStringAsync("/tickets")).ShouldNotContain("My returns");
+
+        // Deleting: another user's post of the id deletes nothing; the owner's removes the view from the list.
+        var id = saved.Single().Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        (await owner.Client.GetStringAsync("/tickets")).ShouldContain("data-delete-view=\"My returns\"");
+        (await PostFormAsync(someoneElse, "/tickets", [new("_handler", "delete-view"), new("DeleteView", id)])).Dispose();
+        (await app.WithDbAsync(db => db.SavedViews.CountAsync(v => v.Name == "My returns"))).ShouldBe(1);
+        using (var deleted = await PostFormAsync(owner, "/tickets", [new("_handler", "delete-view"), new("DeleteView", id)]))
+            (await deleted.Content.ReadAsStringAsync()).ShouldContain("The view was deleted.");
+        (await app.WithDbAsync(db => db.SavedViews.CountAsync(v => v.Name == "My returns"))).ShouldBe(0);
+        (await owner.Client.GetStringAsync("/tickets")).ShouldNotContain("data-saved-view=\"My returns\"");
         await admin.DeleteAsync($"/api/v1/ticket-queues/{queue}");
     }
 }

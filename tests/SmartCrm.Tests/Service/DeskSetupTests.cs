@@ -174,6 +174,8 @@ public sealed class DeskSetupTests(DeskApps apps) : IClassFixture<DeskApps>
             (HttpMethod.Post, $"/api/v1/tickets/{ticket}/merge", new { into = ticket }, Permissions.TicketsWrite),
             (HttpMethod.Post, $"/api/v1/tickets/{other}/split", new { messageId = 987654 }, Permissions.TicketsWrite),
             (HttpMethod.Post, "/api/v1/outbox/987654/retry", null, Permissions.TicketsWrite),
+            (HttpMethod.Post, "/api/v1/outbox/987654/called", new { note = "x" }, Permissions.TicketsWrite),
+            (HttpMethod.Get, "/api/v1/outbox/call-backs", null, Permissions.CustomersRead),
             (HttpMethod.Post, "/api/v1/saved-views", new { page = "tickets", name = "Roles" }, Permissions.CustomersRead),
         ];
         foreach (var role in Enum.GetValues<Role>())

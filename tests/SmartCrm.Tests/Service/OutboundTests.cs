@@ -90,6 +90,52 @@ public sealed class OutboundTests
     }
 
     [Fact]
+    public async Task The_outbox_page_lists_held_sends_with_their_errors_and_an_agent_retries_one_while_a_reader_only_sees_them()
+    {
+        var port = SmtpSink.FreePort();
+        using var app = EmailApp(new CapturedLog(), Provider.Sqlite, port);
+        var api = app.Admin();
+        var customer = await api.CreateCustomerAsync(email: $"{Guid.NewGuid():N}@example.com");
+        var ticket = (await api.CreateAsync("/api/v1/tickets", new { customerId = customer, kind = "Question", subject = "Held reply" })).Id();
+        (await api.PostAsJsonAsync($"/api/v1/tickets/{ticket}/replies", new { body = "This one waits." })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var held = await app.WithDbAsync(db => db.OutboundMessages.SingleAsync(m => m.TicketId == ticket));
+
+        var (_, _, agent) = await ConsoleSession.NewUserAsync(app, api, SmartCrm.Security.Role.Support);
+        var (_, _, reader) = await ConsoleSession.NewUserAsync(app, api, SmartCrm.Security.Role.Analyst);
+        (await agent.Client.GetStringAsync("/tickets")).ShouldContain("href=\"/service/outbox\"", Case.Sensitive, "linked from the desk");
+        var page = await agent.Client.GetStringAsync("/service/outbox");
+        page.ShouldContain($"data-outbound=\"{held.Id}\"");
+        page.ShouldContain("data-outbound-status=\"held\"");
+        page.ShouldContain(System.Net.WebUtility.HtmlEncode(held.LastError!));
+        page.ShouldContain($"data-retry=\"{held.Id}\"");
+        var readOnly = await reader.Client.GetStringAsync("/service/outbox");
+        readOnly.ShouldContain($"data-outbound=\"{held.Id}\"");
+        readOnly.ShouldNotContain("data-retry=");
+        using (var refused = await PostRetryAsync(reader, held.Id)) refused.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await app.WithDbAsync(db => db.OutboundMessages.SingleAsync(m => m.Id == held.Id))).Attempts.ShouldBe(1, "a reader's post tried nothing");
+
+        using var smtp = new SmtpSink(port);
+        using (var retried = await PostRetryAsync(agent, held.Id))
+        {
+            retried.StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await retried.Content.ReadAsStringAsync()).ShouldContain($"Message {held.Id} was sent.");
+        }
+        (await app.WithDbAsync(db => db.OutboundMessages.SingleAsync(m => m.Id == held.Id))).Status.ShouldBe(OutboundStatus.Sent);
+        smtp.Messages().Count.ShouldBe(1);
+        (await agent.Client.GetStringAsync("/service/outbox")).ShouldNotContain($"data-outbound=\"{held.Id}\"");
+        (await agent.Client.GetStringAsync("/service/outbox?show=sent")).ShouldContain($"data-outbound=\"{held.Id}\"");
+        agent.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+        (await agent.Client.GetStringAsync("/service/outbox")).ShouldContain("发件箱");
+    }
+
+    private static async Task<HttpResponseMessage> PostRetryAsync(ConsoleSession session, long id) =>
+        await session.Client.PostAsync("/service/outbox", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "retry", ["RetryId"] = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["__RequestVerificationToken"] = await session.SignOutTokenAsync(),
+        }));
+
+    [Fact]
     public async Task The_smtp_password_is_in_no_log_line_and_no_stored_error()
     {
         const string password = "smtp-password-never-logged-4711";
