@@ -96,6 +96,10 @@ public sealed class ForecastTrainingTests(ForecastApps apps) : IClassFixture<For
             page.ShouldContain($"data-method=\"{series.Method}\"");
             page.ShouldContain("sMAPE");
             page.ShouldContain("<svg");
+            // The interval is a shaded band (translucent, so it reads on light and dark), not two dashed lines.
+            page.ShouldContain("rz-range-area-series");
+            page.ShouldContain("fill=\"rgba(224, 123, 0, 0.25)\"");
+            page.ShouldNotContain("stroke-dasharray");
             page.ShouldContain($"/api/v1/forecasts/demand/{product}.csv");
             System.Text.RegularExpressions.Regex.Count(page, "<tr data-week=").ShouldBe(66);
             var revenuePage = await console.Client.GetStringAsync("/forecasts?kind=usage");
