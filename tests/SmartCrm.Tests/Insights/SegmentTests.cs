@@ -50,6 +50,8 @@ public sealed class SegmentTests(DemoApps apps) : IClassFixture<DemoApps>
         var silhouettes = await client.GetStringAsync("/api/v1/segments/k.csv");
         silhouettes.ShouldStartWith("k,silhouette,inertia\r\n2,");
         (await client.GetAsync("/api/v1/segments/weather.csv")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await app.CreateClient().GetAsync("/api/v1/segments/size.csv")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+        (await app.ClientAs(SmartCrm.Security.Role.ReadOnly).GetAsync("/api/v1/segments/churn.csv")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
         var list = await browser.GetStringAsync("/customers?segment=1");
         list.ShouldContain(one.Name.Replace("'", "&#x27;", StringComparison.Ordinal));
     }
