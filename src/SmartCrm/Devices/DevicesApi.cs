@@ -52,7 +52,7 @@ public static class DevicesApi
             },
             Apply = (input, device) => input.ApplyTo(device),
             Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.Check(), input.CustomerId, db, cancellationToken),
-            InSegment = (query, segment, db) => query.Where(d => db.Customers.Any(c => c.Id == d.CustomerId && c.Segment == segment)),
+            InSegment = (query, segment, db) => query.InSegment(db.Customers, segment, d => d.CustomerId),
             AfterDelete = (device, services) =>
             {
                 services.GetRequiredService<DeviceDirectory>().Forget(device.TokenHash);

@@ -16,6 +16,17 @@ public sealed class ForecastReader(CrmDb db)
         return await query.ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The series a page opens on when none is chosen: the one with the most history (the best-selling product), not the
+    /// first by name, which in the demo was a service sold a few times a month whose forecast says little.
+    /// </summary>
+    public async Task<long?> LargestAsync(string kind, CancellationToken cancellationToken) =>
+        await db.ForecastSeries.AsNoTracking().Where(s => s.Kind == kind)
+            .OrderByDescending(s => db.ForecastPoints.Where(p => p.SeriesId == s.Id).Sum(p => p.Actual ?? 0))
+            .ThenBy(s => s.SubjectId)
+            .Select(s => (long?)s.SubjectId)
+            .FirstOrDefaultAsync(cancellationToken);
+
     public async Task<ForecastView?> FindAsync(string kind, long subjectId, CancellationToken cancellationToken)
     {
         var series = await db.ForecastSeries.AsNoTracking().FirstOrDefaultAsync(s => s.Kind == kind && s.SubjectId == subjectId, cancellationToken);

@@ -14,6 +14,7 @@ public static class InsightsApi
         services.AddSingleton<ModelTraining>(s => s.GetRequiredService<ChurnTraining>());
         services.AddScoped<ChurnReader>();
         services.AddSingleton<ModelTraining, SegmentTraining>();
+        services.AddScoped<SegmentFigures>();
         return services;
     }
 
@@ -25,6 +26,12 @@ public static class InsightsApi
         api.MapGet("/segments", async (SmartCrm.Storage.CrmDb db, CancellationToken cancellationToken) =>
                 TypedResults.Ok(await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.Segments.OrderBy(s => s.Number), cancellationToken)))
             .RequireAuthorization(Permissions.CustomersRead).WithTags("Insights").WithName("ListSegments");
+        // The numbers behind the segments page's charts (size, spend, churn per segment; silhouette per k) as CSV.
+        api.MapGet("/segments/{name}.csv", async Task<Results<FileContentHttpResult, NotFound>> (string name, SegmentFigures figures, CancellationToken cancellationToken) =>
+                SegmentFigures.Names.Contains(name, StringComparer.Ordinal)
+                    ? SmartCrm.Web.FigureDownloads.Csv((await figures.ReadAsync(cancellationToken))[name], "segments-" + name)
+                    : TypedResults.NotFound())
+            .RequireAuthorization(Permissions.CustomersRead).WithTags("Insights").WithName("SegmentFigureCsv");
         return api;
     }
 }

@@ -34,7 +34,7 @@ public static class OrdersApi
             Create = input => Apply(input, new Order(), clock),
             Apply = (input, order) => Apply(input, order, clock),
             Detail = query => query.Include(o => o.Lines),
-            InSegment = (query, segment, db) => query.Where(o => db.Customers.Any(c => c.Id == o.CustomerId && c.Segment == segment)),
+            InSegment = (query, segment, db) => query.InSegment(db.Customers, segment, o => o.CustomerId),
             Check = async (input, db, cancellationToken) =>
             {
                 var ids = input.Lines!.Select(l => l.ProductId!.Value).Distinct().ToList();

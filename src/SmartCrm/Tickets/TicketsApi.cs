@@ -74,7 +74,7 @@ public static class TicketsApi
             Create = input => { var t = new Ticket { Subject = "" }; input.ApplyTo(t, clock); return t; },
             Apply = (input, ticket) => input.ApplyTo(ticket, clock),
             Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.CustomerId, db, cancellationToken),
-            InSegment = (query, segment, db) => query.Where(t => db.Customers.Any(c => c.Id == t.CustomerId && c.Segment == segment)),
+            InSegment = (query, segment, db) => query.InSegment(db.Customers, segment, t => t.CustomerId),
             Prepare = (input, db, cancellationToken) => input.WithTierAsync(db, cancellationToken),
             Search = (query, text, _) => query.Where(t => t.Subject.Contains(text)),
         });

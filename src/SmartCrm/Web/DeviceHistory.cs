@@ -107,6 +107,7 @@ public sealed class DeviceHistory(TelemetryStore store, ConsoleTime time, TimePr
         var name = key.ToLowerInvariant();
         return name switch
         {
+            _ when name.EndsWith("hours", StringComparison.Ordinal) => "h",
             _ when name.Contains("temperature", StringComparison.Ordinal) || name.EndsWith("temp", StringComparison.Ordinal) => "°C",
             _ when name.Contains("humidity", StringComparison.Ordinal) || name.Contains("battery", StringComparison.Ordinal) || name.Contains("life", StringComparison.Ordinal) => "%",
             _ when name.Contains("pm25", StringComparison.Ordinal) || name.Contains("pm10", StringComparison.Ordinal) => "µg/m³",

@@ -35,7 +35,11 @@ public sealed class ForecastsPageTests(RunningCrm crm)
         var name = $"{(locale == "en-US" ? "en" : "zh")}-{(dark ? "dark" : "light")}";
 
         var chart = await OpenAsync(page, "/forecasts?kind=demand");
-        (await chart.Locator(".rz-line-series").CountAsync()).ShouldBe(4, "history, upper bound, forecast, lower bound");
+        (await chart.Locator(".rz-line-series").CountAsync()).ShouldBe(2, "history and forecast");
+        // The interval is one shaded band (not two dashed lines): a filled area, translucent so the grid shows through on either theme.
+        var band = chart.Locator(".rz-range-area-series path[fill^='rgba(224, 123, 0']");
+        (await band.CountAsync()).ShouldBeGreaterThan(0);
+        (await chart.Locator("[stroke-dasharray]").CountAsync()).ShouldBe(0);
         var words = await chart.Locator("[data-holdout]").InnerTextAsync();
         words.ShouldContain("sMAPE");
         if (locale == "zh-CN") Regex.IsMatch(words, @"\p{IsCJKUnifiedIdeographs}").ShouldBeTrue(words);

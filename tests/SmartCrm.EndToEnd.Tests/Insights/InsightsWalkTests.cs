@@ -89,7 +89,8 @@ public sealed partial class InsightsWalkTests(RunningCrm crm)
         var page = walk.Page;
         await OpenWhenTrainedAsync(page, "/forecasts?kind=demand", "[data-chart=forecast] svg", "demand forecast");
         var chart = page.Locator("[data-chart=forecast]");
-        (await chart.Locator(".rz-line-series").CountAsync()).ShouldBe(4, "history, upper bound, forecast, lower bound");
+        (await chart.Locator(".rz-line-series").CountAsync()).ShouldBe(2, "history and forecast");
+        (await chart.Locator(".rz-range-area-series").CountAsync()).ShouldBe(1, "the interval as a shaded band");
         (await chart.Locator("[data-holdout]").InnerTextAsync()).ShouldContain("sMAPE");
         await walk.ScreenshotAsync("demand-forecast");
     }

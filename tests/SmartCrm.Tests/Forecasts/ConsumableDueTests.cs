@@ -47,5 +47,15 @@ public sealed class ConsumableDueTests(ForecastApps apps) : IClassFixture<Foreca
         var forecasts = await console.Client.GetStringAsync("/forecasts?kind=usage");
         forecasts.ShouldContain("data-due-list");
         forecasts.ShouldContain("data-due");
+        forecasts.ShouldNotContain("data-overdue");
+
+        // A part past its life (a filter never replaced) is overdue since a date, not "due" between three dates in the past.
+        var since = now.AddDays(-40);
+        await app.WithDbAsync(db => db.ForecastSeries.Where(f => f.Id == series.Id).ExecuteUpdateAsync(u => u
+            .SetProperty(f => f.DueAt, since).SetProperty(f => f.DueEarliest, since).SetProperty(f => f.DueLatest, since).SetProperty(f => f.LifeUsed, 1.3)));
+        var overdue = await console.Client.GetStringAsync($"/forecasts?kind=usage&id={device}");
+        overdue.ShouldContain($"HEPA Filter 300 overdue since {since:yyyy-MM-dd}: 130% of its life used.");
+        overdue.ShouldContain("data-overdue");
+        (await console.Client.GetStringAsync($"/devices/{device}")).ShouldContain($"Overdue since {since:yyyy-MM-dd}");
     }
 }

@@ -96,6 +96,17 @@ public sealed class ForecastTrainingTests(ForecastApps apps) : IClassFixture<For
             page.ShouldContain($"data-method=\"{series.Method}\"");
             page.ShouldContain("sMAPE");
             page.ShouldContain("<svg");
+            // The interval is a shaded band (translucent, so it reads on light and dark), not two dashed lines.
+            page.ShouldContain("rz-range-area-series");
+            page.ShouldContain("fill=\"rgba(224, 123, 0, 0.25)\"");
+            page.ShouldNotContain("stroke-dasharray");
+            // The method's words in the reader's language, its notation as it is.
+            var method = series.Method switch { "naive" => "朴素预测", var m => m.Replace(" with non-zero mean", " （含非零均值）", StringComparison.Ordinal).Replace(" with drift", " （含漂移）", StringComparison.Ordinal) };
+            using var inChinese = new HttpRequestMessage(HttpMethod.Get, $"/forecasts?kind=demand&id={product}");
+            inChinese.Headers.AcceptLanguage.ParseAdd("zh-CN");
+            var chinese = await (await console.Client.SendAsync(inChinese)).Content.ReadAsStringAsync();
+            chinese.ShouldContain($"模型 {method}，");
+            chinese.ShouldNotContain(" with non-zero mean");
             page.ShouldContain($"/api/v1/forecasts/demand/{product}.csv");
             System.Text.RegularExpressions.Regex.Count(page, "<tr data-week=").ShouldBe(66);
             var revenuePage = await console.Client.GetStringAsync("/forecasts?kind=usage");

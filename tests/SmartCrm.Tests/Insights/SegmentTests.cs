@@ -41,6 +41,17 @@ public sealed class SegmentTests(DemoApps apps) : IClassFixture<DemoApps>
         var page = await browser.GetStringAsync("/segments");
         page.ShouldContain("data-k-choice");
         System.Text.RegularExpressions.Regex.Count(page, "data-segment=\"").ShouldBe(k);
+        // The profiles and the choice of k as charts, each with its numbers and CSV.
+        page.ShouldContain("data-segment-charts");
+        foreach (var chart in new[] { "segments-size", "segments-spend", "segments-churn", "segments-k" }) page.ShouldContain($"data-chart=\"{chart}\"");
+        System.Text.RegularExpressions.Regex.Count(page, "<svg").ShouldBeGreaterThanOrEqualTo(4);
+        var sizes = await client.GetStringAsync("/api/v1/segments/size.csv");
+        sizes.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).ShouldBe(["segment,customers", .. segments.Select(s => $"{s.Number},{s.Size}")]);
+        var silhouettes = await client.GetStringAsync("/api/v1/segments/k.csv");
+        silhouettes.ShouldStartWith("k,silhouette,inertia\r\n2,");
+        (await client.GetAsync("/api/v1/segments/weather.csv")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await app.CreateClient().GetAsync("/api/v1/segments/size.csv")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+        (await app.ClientAs(SmartCrm.Security.Role.ReadOnly).GetAsync("/api/v1/segments/churn.csv")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
         var list = await browser.GetStringAsync("/customers?segment=1");
         list.ShouldContain(one.Name.Replace("'", "&#x27;", StringComparison.Ordinal));
     }

@@ -123,6 +123,25 @@ public sealed partial class DeviceHistoryTests
     [GeneratedRegex("<tr data-row=.*?</tr>", RegexOptions.Singleline)]
     private static partial Regex RowPattern();
 
+    [Fact]
+    public async Task Unasked_the_history_opens_on_the_shortest_range_that_holds_the_newest_reading_with_hours_in_h()
+    {
+        var (app, device, browser) = await ThermostatAsync(Provider.Sqlite);
+        using var _ = app;
+        using var __ = browser;
+        var (meter, token) = await app.Admin().CreateDeviceAsync(model: "AP-300");
+        // Its last report three days ago: "last day" would be empty.
+        await app.SendTelemetryAsync(token, $$$"""[{"ts":{{{Now.AddDays(-3).ToUnixTimeMilliseconds()}}},"values":{"usageHours":4.5}}]""");
+
+        var page = WebUtility.HtmlDecode(await browser.Client.GetStringAsync($"/devices/{meter}"));
+        page.ShouldContain("class=\"current\" data-range=\"week\"");
+        var chart = Chart(page, "usageHours");
+        chart.ShouldContain("<h2>usageHours (h)</h2>");
+        chart.ShouldNotContain("data-no-data");
+        // A device that reported within the day still opens on the day.
+        WebUtility.HtmlDecode(await browser.Client.GetStringAsync($"/devices/{device}")).ShouldContain("class=\"current\" data-range=\"day\"");
+    }
+
     [GeneratedRegex("<td[^>]*>(.*?)</td>", RegexOptions.Singleline)]
     private static partial Regex CellPattern();
 
