@@ -57,8 +57,10 @@ public sealed class BoughtTogether(CrmDb db)
     /// </summary>
     public async Task<IReadOnlyList<RuleView>> ForCustomerAsync(long customerId, int take, CancellationToken cancellationToken)
     {
-        var owned = await db.OrderLines.Where(l => db.Orders.Any(o => o.Id == l.OrderId && o.CustomerId == customerId))
-            .Select(l => l.ProductId).Distinct().OrderBy(id => id).Take(40).ToListAsync(cancellationToken);
+        // From the customer's orders to their lines (both by index): asked the other way round, SQLite walked every order line
+        // of every customer (13 ms of a 20 ms 360 page on the demo).
+        var owned = await db.Orders.Where(o => o.CustomerId == customerId).Join(db.OrderLines, o => o.Id, l => l.OrderId, (o, l) => l.ProductId)
+            .Distinct().OrderBy(id => id).Take(40).ToListAsync(cancellationToken);
         if (owned.Count == 0) return [];
         // Antecedents of one or two owned products, written as the table keeps them (ids in increasing order).
         var keys = new List<string>();
