@@ -16,4 +16,32 @@ public static class ModelMetrics
             .ToList();
         return new Figure($"model-{kind}", "version", [metric, "active"], rows);
     }
+
+    /// <summary>
+    /// A version's stored metrics as name and value, in their stored order, for people to read (the JSON itself is for programs).
+    /// Only numbers are listed; anything else a future training might store is left out rather than shown as JSON.
+    /// </summary>
+    public static IReadOnlyList<(string Name, double Value)> Read(string? metrics)
+    {
+        if (string.IsNullOrWhiteSpace(metrics)) return [];
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(metrics);
+            if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object) return [];
+            var list = new List<(string, double)>();
+            foreach (var p in json.RootElement.EnumerateObject())
+            {
+                if (p.Value.ValueKind == System.Text.Json.JsonValueKind.Number && p.Value.TryGetDouble(out var v)) list.Add((p.Name, v));
+            }
+            return list;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>True when the version was measured on nothing (a holdout of no examples): its score says nothing, it is not 0.</summary>
+    public static bool Unmeasured(IReadOnlyList<(string Name, double Value)> metrics) =>
+        metrics.Any(m => m.Name == "holdout_examples" && m.Value == 0);
 }

@@ -54,5 +54,8 @@ public sealed class SegmentTests(DemoApps apps) : IClassFixture<DemoApps>
         (await app.ClientAs(SmartCrm.Security.Role.ReadOnly).GetAsync("/api/v1/segments/churn.csv")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
         var list = await browser.GetStringAsync("/customers?segment=1");
         list.ShouldContain(one.Name.Replace("'", "&#x27;", StringComparison.Ordinal));
+        // Each customer's segment is a column of the list, a link to the list of that segment.
+        System.Text.RegularExpressions.Regex.IsMatch(list, @"data-segment-of=""1"">\s*<a href=""/customers\?segment=1"">1</a>").ShouldBeTrue("a segment cell links to its list");
+        list.ShouldNotContain("data-segment-of=\"2\"", Case.Sensitive, "the list is filtered to segment 1");
     }
 }
