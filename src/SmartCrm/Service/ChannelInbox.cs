@@ -130,9 +130,13 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, DeskRules desk, T
             Subject = InputText.Cut(Normalise.Text(message.Subject) ?? Headline(text), 300), Body = text, OccurredAt = now,
         };
         db.Interactions.Add(interaction);
-        // The message names its timeline entry, which is no foreign key EF could fill in: the entry is written first.
-        await db.SaveChangesAsync(cancellationToken);
-        var stored = new TicketMessage { TicketId = ticket.Id, Kind = MessageKind.Inbound, Author = from, Body = text, CreatedAt = now, InteractionId = interaction.Id, ExternalId = externalId };
+        // One save for every row: until it, a new ticket's and the timeline entry's keys are EF's temporary ones, which it
+        // replaces in the rows that name them (both are foreign keys of the message, V21).
+        var stored = new TicketMessage
+        {
+            TicketId = db.Entry(ticket).Property(t => t.Id).CurrentValue, Kind = MessageKind.Inbound, Author = from, Body = text, CreatedAt = now,
+            InteractionId = db.Entry(interaction).Property(i => i.Id).CurrentValue, ExternalId = externalId,
+        };
         db.TicketMessages.Add(stored);
         if (triageOnArrival) await TriageAsync(ticket, newTicket, sender.Lead is not null, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
@@ -143,7 +147,10 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, DeskRules desk, T
         return new Delivered(customerId, ticket.Id, stored.Id, newTicket, sender.Lead is not null, false);
     }
 
-    /// <summary>Triage of the ticket, then its queue by the category (as <see cref="TicketDesk.RouteAsync"/>), saved by the caller.</summary>
+    /// <summary>
+    /// Triage of the ticket, then its queue: with the category known the ticket joins the first queue by position it fits (see
+    /// <see cref="TicketQueue.For"/>), so a queue that asks for that category takes it after triage. Saved by the caller.
+    /// </summary>
     private async Task TriageAsync(Ticket ticket, bool newTicket, bool newCustomer, CancellationToken cancellationToken)
     {
         try
