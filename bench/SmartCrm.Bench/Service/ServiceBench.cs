@@ -127,6 +127,8 @@ internal static class ServiceBench
             // Tiered JIT compiles a method again after 30 calls (in the background, on the same two cores): 50 messages, half on each
             // path, left that to happen inside the measured ones. The target is the steady state, so warm up past it.
             var warmup = Option(args, "--warmup", 200);
+            // Database round trips per message, counted from EF's diagnostic events (the same in a quiet or a busy minute).
+            using var commands = new CommandCounter();
             long allocated = 0;
             var collections = new int[3];
             for (var i = -warmup; i < requests; i++)
@@ -135,6 +137,7 @@ internal static class ServiceBench
                 {
                     allocated = GC.GetTotalAllocatedBytes(precise: true);
                     for (var g = 0; g < 3; g++) collections[g] = GC.CollectionCount(g);
+                    commands.Reset();
                 }
                 // Half from known customers (threads into their open ticket), half from new addresses (a lead and a new ticket).
                 var from = random.Next(2) == 0 ? emails[random.Next(emails.Count)] : $"new{i + 100}-{random.Next()}@example.net";
@@ -152,8 +155,9 @@ internal static class ServiceBench
             }
             // Client and server share the process: the bytes are both sides' (the client's part is the same in every build).
             var perMessage = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1024.0 / requests;
+            var commandsPerMessage = commands.Count / (double)requests;
             Console.WriteLine(triage.Line(5, string.Create(CultureInfo.InvariantCulture,
-                $"through=http warmup={warmup} alloc_kb_per_message={perMessage:F1} gc0={GC.CollectionCount(0) - collections[0]} gc1={GC.CollectionCount(1) - collections[1]} gc2={GC.CollectionCount(2) - collections[2]}")));
+                $"through=http warmup={warmup} db_commands_per_message={commandsPerMessage:F2} alloc_kb_per_message={perMessage:F1} gc0={GC.CollectionCount(0) - collections[0]} gc1={GC.CollectionCount(1) - collections[1]} gc2={GC.CollectionCount(2) - collections[2]}")));
 
             var alone = new Percentiles("triage-in-process");
             var ids = await WithDbAsync(app.Services, db => db.Tickets.OrderByDescending(t => t.Id).Select(t => t.Id).Take(requests).ToListAsync());
@@ -209,6 +213,41 @@ internal static class ServiceBench
         {
             await app.StopAsync();
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Counts the database commands EF executes in this process (its "CommandExecuted" diagnostic events).</summary>
+    private sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    {
+        private const string Executed = "Microsoft.EntityFrameworkCore.Database.Command.CommandExecuted";
+        private readonly IDisposable _all;
+        private readonly List<IDisposable> _subscriptions = [];
+        private long _count;
+
+        public CommandCounter() => _all = DiagnosticListener.AllListeners.Subscribe(this);
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Reset() => Interlocked.Exchange(ref _count, 0);
+
+        public void OnNext(DiagnosticListener listener)
+        {
+            if (listener.Name == "Microsoft.EntityFrameworkCore") lock (_subscriptions) _subscriptions.Add(listener.Subscribe(this, name => name == Executed));
+        }
+
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            if (value.Key == Executed) Interlocked.Increment(ref _count);
+        }
+
+        public void OnCompleted() { }
+
+        public void OnError(Exception error) { }
+
+        public void Dispose()
+        {
+            _all.Dispose();
+            lock (_subscriptions) foreach (var subscription in _subscriptions) subscription.Dispose();
         }
     }
 
