@@ -115,6 +115,14 @@ public sealed class LinearSvm : ITextClassifier
         else sums.CopyTo(scores);
     }
 
+    /// <summary>The weight of feature <paramref name="feature"/> for class <paramref name="classIndex"/> (one-vs-rest), without copying them all.</summary>
+    public double Weight(int feature, int classIndex)
+    {
+        if (classIndex < 0 || classIndex >= ClassCount) throw new ArgumentOutOfRangeException(nameof(classIndex), classIndex, $"LinearSvm.Weight: class must be in 0..{ClassCount - 1}.");
+        if (feature < 0 || feature >= FeatureCount) throw new ArgumentOutOfRangeException(nameof(feature), feature, $"LinearSvm.Weight: feature must be in 0..{FeatureCount - 1}.");
+        return _outputs == 1 ? (classIndex == 0 ? -_weights[feature] : _weights[feature]) : _weights[feature * _outputs + classIndex];
+    }
+
     /// <summary>The weight of every feature for class <paramref name="classIndex"/> (one-vs-rest), the intercept last.</summary>
     public double[] WeightsOf(int classIndex)
     {

@@ -44,6 +44,8 @@ public sealed class TfidfVectoriser
     private readonly Dictionary<string, int> _vocabulary;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly double[] _idf;
+    // The zeroed counts of the last transform, for the next one (null while one is using them).
+    private int[]? _spareCounts;
 
     private TfidfVectoriser(Tokeniser tokeniser, TfidfOptions options, string[] terms, double[] idf, int[] documentFrequency)
     {
@@ -165,7 +167,10 @@ public sealed class TfidfVectoriser
     public CsrMatrix Transform(IReadOnlyList<string> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        var counts = new Counting(_lookup);
+        // A count per vocabulary term (a company's vocabulary of character n-grams runs to 100,000s: an array on the large
+        // object heap per message otherwise). Every count is back to zero after each document, so the next call can reuse it.
+        var spare = Interlocked.Exchange(ref _spareCounts, null);
+        var counts = new Counting(_lookup, spare ?? new int[_vocabulary.Count]);
         var starts = new int[documents.Count + 1];
         var outIndices = new List<int>();
         var outValues = new List<float>();
@@ -182,6 +187,7 @@ public sealed class TfidfVectoriser
             counts.Reset();
             starts[d + 1] = outIndices.Count;
         }
+        Volatile.Write(ref _spareCounts, counts.Count);
         var values = outValues.ToArray();
         if (Options.Normalise) CsrMatrix.NormaliseRowsInPlace(starts, values);
         return CsrMatrix.Trusted(documents.Count, Terms.Count, starts, [.. outIndices], values);
@@ -208,11 +214,11 @@ public sealed class TfidfVectoriser
             Touched = [];
         }
 
-        public Counting(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> fixedVocabulary)
+        public Counting(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> fixedVocabulary, int[] zeroedCounts)
         {
             _growing = null;
             _lookup = fixedVocabulary;
-            Count = new int[fixedVocabulary.Dictionary.Count];
+            Count = zeroedCounts;
             Touched = [];
         }
 

@@ -16,7 +16,7 @@ public sealed record AlarmDevice(long Id, string Name, string? Model, long? Cust
 /// same moment cannot both succeed: the loser sees what the winner did and goes on from there. A critical alarm opens an
 /// urgent fault ticket for the device's owner, or joins the ticket still open for the same fault of the same device.
 /// </summary>
-public sealed class AlarmBook(CrmDb db, TimeProvider clock, ILogger<AlarmBook> logger)
+public sealed class AlarmBook(CrmDb db, TimeProvider clock, DeskRules desk, ILogger<AlarmBook> logger)
 {
     // A raise can lose a race against an open, a clear, and an open again; more than that is not a race but a fault.
     private const int Attempts = 5;
@@ -153,7 +153,7 @@ public sealed class AlarmBook(CrmDb db, TimeProvider clock, ILogger<AlarmBook> l
         {
             var tags = await db.Customers.Where(c => c.Id == customer).Select(c => c.Tags).FirstOrDefaultAsync(cancellationToken);
             var tier = Sla.TierOf(tags);
-            var policy = await db.SlaPolicies.FirstOrDefaultAsync(p => p.Priority == Priority.Urgent && p.Tier == tier, cancellationToken);
+            var policy = (await desk.CurrentAsync(db, cancellationToken)).Policies.GetValueOrDefault((Priority.Urgent, tier));
             var ticket = FaultTicket.Open(db, customer, alarm.Id, Shorten($"{device.Name}: {alarm.Message}", 300),
                 $"Opened by a critical {alarm.Type} alarm on device {device.Name} (#{device.Id}{(device.Model is null ? "" : ", " + device.Model)}).", clock,
                 tier, policy);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace SmartCrm.Chat;
@@ -9,7 +8,8 @@ namespace SmartCrm.Chat;
 /// </summary>
 public sealed class ChatStreams(IOptions<ChatOptions> options)
 {
-    private readonly ConcurrentDictionary<long, int> _perSession = new();
+    // Both counts change together under the one lock, so a plain dictionary is enough.
+    private readonly Dictionary<long, int> _perSession = [];
     private readonly Lock _gate = new();
     private int _total;
     private long _looks;
@@ -48,7 +48,7 @@ public sealed class ChatStreams(IOptions<ChatOptions> options)
         {
             _total--;
             var left = _perSession.GetValueOrDefault(sessionId) - 1;
-            if (left <= 0) _perSession.TryRemove(sessionId, out _);
+            if (left <= 0) _perSession.Remove(sessionId);
             else _perSession[sessionId] = left;
         }
     }

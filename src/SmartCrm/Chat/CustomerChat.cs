@@ -16,11 +16,12 @@ namespace SmartCrm.Chat;
 /// <summary>
 /// The customers' chat: a question goes to the FAQ assistant first, which answers with a passage and its article when it is
 /// near enough; otherwise (or when the visitor asks for a person) the chat is handed to a person through the one inbox, as a
-/// message on the "chat" channel that is threaded into the customer's open chat ticket or opens one, and is triaged on arrival.
+/// message on the "chat" channel that is threaded into the customer's open chat ticket or opens one, and is triaged and routed
+/// on arrival (a queue that asks for the category takes it, as for every channel), in one transaction with the chat's lines.
 /// While that ticket is open the visitor's messages go to it, and the agents' public replies on it are the chat's answers.
 /// </summary>
 public sealed class CustomerChat(
-    CrmDb db, KnowledgeSearch search, AnswerLearning learning, IOptions<AssistantOptions> options, ChannelInbox inbox, TicketTriage triage,
+    CrmDb db, KnowledgeSearch search, AnswerLearning learning, IOptions<AssistantOptions> options, ChannelInbox inbox,
     TicketFeed feed, TimeProvider clock, ILogger<CustomerChat> logger)
 {
     public const string Channel = "chat";
@@ -106,16 +107,11 @@ public sealed class CustomerChat(
 
         // The address a visitor typed is not proven theirs: the message goes on this conversation's own ticket, never into
         // another open ticket of that customer (whose earlier replies the visitor would then read).
+        // The message with its ticket, triage and queue, the lead's name and the chat's lines: all of it or none (a failure leaves
+        // no ticket the chat does not show, nor a chat line without its ticket).
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var delivered = await inbox.DeliverAsync(Channel, new ChannelMessage(session.Email ?? $"chat-{session.Id}", message, null, null), cancellationToken,
-            bySender: false, onlyInto: session.TicketId);
-        try
-        {
-            await triage.TriageAsync(delivered.TicketId, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogWarning(e, "Triage of chat ticket {TicketId} on arrival failed; the triage job will try again", delivered.TicketId);
-        }
+            bySender: false, onlyInto: session.TicketId, triageOnArrival: true);
         if (delivered.NewCustomer && session.Name is { } name)
         {
             // The lead the inbox made is named after the sender's address; the visitor told us their name.
@@ -128,6 +124,7 @@ public sealed class CustomerChat(
         db.ChatEntries.Add(new ChatEntry { SessionId = session.Id, Kind = ChatEntryKind.Customer, Body = message, TicketId = delivered.TicketId, CreatedAt = now });
         if (handedOff) db.ChatEntries.Add(new ChatEntry { SessionId = session.Id, Kind = ChatEntryKind.Handoff, Body = "", TicketId = delivered.TicketId, CreatedAt = now });
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         feed.Changed();
         logger.LogInformation("Chat {Session} {Outcome} ticket {TicketId}", session.Id, handedOff ? "handed to a person as" : "added to", delivered.TicketId);
         return new ChatOutcome(handedOff ? ChatOutcomeKind.HandedOff : ChatOutcomeKind.Delivered, delivered.TicketId);

@@ -63,6 +63,7 @@ public static class SmartCrmHost
         builder.Services.AddBaskets();
         builder.Services.AddCustomers();
         builder.Services.AddDevices();
+        builder.Services.AddTickets();
         builder.Services.AddTelemetry();
         builder.Services.AddGateway();
         builder.Services.AddAlarms();

@@ -103,7 +103,6 @@ public static class ServiceApi
         services.AddSingleton<SignedWebhooks>();
         services.AddScoped<ChannelInbox>();
         services.AddScoped<DeskSetup>();
-        services.AddSingleton<DeskRules>();
         services.AddScoped<UserViews>();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(WebhookAdapter.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));

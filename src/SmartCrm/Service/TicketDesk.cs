@@ -14,7 +14,7 @@ public enum AssignBy { Manual, RoundRobin, LeastBusy, Skill }
 /// What agents do with a ticket: reply (recorded on the customer's timeline as an interaction), note, assign, change status,
 /// and record the customer's satisfaction after close. Every answer is the changed ticket, or the problem naming the field.
 /// </summary>
-public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbox, TicketFeed feed, ILogger<TicketDesk> logger)
+public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbox, TicketFeed feed, DeskRules desk, ILogger<TicketDesk> logger)
 {
     public const int MaxBody = 8000;
 
@@ -121,23 +121,6 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
     }
 
     /// <summary>
-    /// After triage named the ticket's category: a queue that asks for that category (and comes first by position) takes it. Only
-    /// tickets nobody moved by hand since they were opened, i.e. still in the queue routing gave them, or in none.
-    /// </summary>
-    public async Task RouteAsync(long ticketId, CancellationToken cancellationToken)
-    {
-        var ticket = await FindAsync(ticketId, cancellationToken);
-        if (ticket is null) return;
-        var category = await db.TriageDecisions.Where(d => d.TicketId == ticketId).Select(d => d.Category).FirstOrDefaultAsync(cancellationToken);
-        var queues = await db.TicketQueues.ToListAsync(cancellationToken);
-        if (TicketQueue.For(queues, ticket.Kind, ticket.Channel, category) is { } queue && queue.Id != ticket.QueueId)
-        {
-            ticket.QueueId = queue.Id;
-            await db.SaveChangesAsync(cancellationToken);
-        }
-    }
-
-    /// <summary>
     /// Merges ticket <paramref name="sourceId"/> into <paramref name="targetId"/> (the same customer's): its conversation and
     /// anything still to be sent move over, and the source is closed with a link to the target and a note on each (the audit
     /// log keeps who did it and when). Answers the target.
@@ -190,7 +173,7 @@ public sealed class TicketDesk(CrmDb db, TimeProvider clock, ChannelOutbox outbo
             CustomerId = ticket.CustomerId, Kind = ticket.Kind, Priority = ticket.Priority, Channel = ticket.Channel,
             Subject = Normalise.Text(subject) ?? Shorten(message.Body.Split('\n', 2)[0].Trim() is { Length: > 0 } line ? line : message.Body, 120),
             Description = message.Body,
-        }.WithTierAsync(db, cancellationToken);
+        }.WithTierAsync(db, desk, cancellationToken);
         var split = new Ticket { Subject = "" };
         input.ApplyTo(split, clock);
         split.QueueId = ticket.QueueId;

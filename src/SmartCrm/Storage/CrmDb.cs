@@ -190,6 +190,8 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         {
             e.ToTable("ticket_messages");
             e.HasOne<Ticket>().WithMany().HasForeignKey(m => m.TicketId).OnDelete(DeleteBehavior.Cascade);
+            // A key (migration V21), so EF writes the timeline entry before its message in the same save.
+            e.HasOne<Interaction>().WithMany().HasForeignKey(m => m.InteractionId).OnDelete(DeleteBehavior.SetNull);
             e.HasIndex(m => new { m.TicketId, m.CreatedAt });
             e.HasIndex(m => m.ExternalId);
         });

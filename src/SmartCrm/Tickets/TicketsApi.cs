@@ -49,24 +49,29 @@ public sealed record TicketInput
         ticket.MoveTo(Status ?? TicketStatus.New, now);
     }
 
-    /// <summary>This input with the tier of its customer and the stored policy of that tier and its priority, for a new ticket's SLA.</summary>
-    public async Task<TicketInput> WithTierAsync(CrmDb db, CancellationToken cancellationToken)
+    /// <summary>
+    /// This input with the tier of its customer, the stored policy of that tier and its priority (for a new ticket's SLA) and its
+    /// queue, the policies and queues as <paramref name="desk"/> holds them.
+    /// </summary>
+    public async Task<TicketInput> WithTierAsync(CrmDb db, DeskRules desk, CancellationToken cancellationToken)
     {
         var tags = await db.Customers.Where(c => c.Id == CustomerId).Select(c => c.Tags).FirstOrDefaultAsync(cancellationToken);
         var tier = Sla.TierOf(tags);
-        var priority = Priority ?? Tickets.Priority.Normal;
-        var policy = await db.SlaPolicies.FirstOrDefaultAsync(p => p.Priority == priority && p.Tier == tier, cancellationToken);
-        // The category is not known before triage: queues that ask for one are joined after it (the desk re-routes).
-        var queues = await db.TicketQueues.Where(q => q.Category == null).ToListAsync(cancellationToken);
-        var queue = Kind is { } kind ? TicketQueue.For(queues, kind, Channel, null) : null;
+        var rules = await desk.CurrentAsync(db, cancellationToken);
+        var policy = rules.Policies.GetValueOrDefault((Priority ?? Tickets.Priority.Normal, tier));
+        // The category is not known before triage: queues that ask for one are joined after it.
+        var queue = Kind is { } kind ? rules.QueueFor(kind, Channel, null, categoryKnown: false) : null;
         return this with { Tier = tier, Policy = policy, QueueId = queue?.Id };
     }
 }
 
 public static class TicketsApi
 {
+    public static IServiceCollection AddTickets(this IServiceCollection services) => services.AddSingleton<DeskRules>();
+
     public static IEndpointRouteBuilder MapTicketsApi(this IEndpointRouteBuilder api, TimeProvider clock)
     {
+        var desk = api.ServiceProvider.GetRequiredService<DeskRules>();
         api.MapRecords("/tickets", new RecordRules<Ticket, TicketInput>
         {
             ReadPermission = Permissions.CustomersRead,
@@ -75,7 +80,7 @@ public static class TicketsApi
             Apply = (input, ticket) => input.ApplyTo(ticket, clock),
             Check = (input, db, cancellationToken) => CustomerReference.CheckAsync(input.CustomerId, db, cancellationToken),
             InSegment = (query, segment, db) => query.InSegment(db.Customers, segment, t => t.CustomerId),
-            Prepare = (input, db, cancellationToken) => input.WithTierAsync(db, cancellationToken),
+            Prepare = (input, db, cancellationToken) => input.WithTierAsync(db, desk, cancellationToken),
             Search = (query, text, _) => query.Where(t => t.Subject.Contains(text)),
         });
         return api;

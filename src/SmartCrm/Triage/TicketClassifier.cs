@@ -16,7 +16,6 @@ public sealed class TicketClassifier
     private readonly TfidfVectoriser _characters;
     private readonly LinearSvm _model;
     private readonly ClassLabels<string> _classes;
-    private readonly double[] _intercepts;
     private readonly SentenceEmbeddings? _embeddings;
     private readonly float _embeddingWeight;
 
@@ -28,8 +27,6 @@ public sealed class TicketClassifier
         _embeddingWeight = embeddingWeight;
         _model = model;
         _classes = classes;
-        _intercepts = new double[model.ClassCount];
-        model.Scores(new SparseVector([], []), _intercepts);
     }
 
     /// <summary>How many examples it learnt from.</summary>
@@ -115,16 +112,14 @@ public sealed class TicketClassifier
 
     private List<string> TopTerms(SparseVector vector, int category, int count)
     {
-        // A term's pull towards the category is its weight times its value: the score of the row holding that term alone,
-        // less the intercept (LinearSvm keeps its weights to itself, and this needs one look-up per term of the text).
+        // A term's pull towards the category is its weight times its value.
         var indices = vector.Indices;
         var values = vector.Values;
         var pulls = new List<(int Column, double Pull)>(indices.Length);
-        var scores = new double[_model.ClassCount];
         for (var p = 0; p < indices.Length; p++)
         {
-            _model.Scores(new SparseVector([indices[p]], [values[p]]), scores);
-            pulls.Add((indices[p], scores[category] - _intercepts[category]));
+            if ((uint)indices[p] >= (uint)_model.FeatureCount) continue;
+            pulls.Add((indices[p], _model.Weight(indices[p], category) * values[p]));
         }
         var wordCount = _words.Terms.Count;
         var termCount = wordCount + _characters.Terms.Count;

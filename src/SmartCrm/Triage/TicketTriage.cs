@@ -45,18 +45,16 @@ public sealed class TicketTriage(CrmDb db, TriageModels models, TimeProvider clo
         var sentiment = Sentiment.Of(text);
         var now = clock.GetUtcNow().UtcDateTime;
         var since = now.AddYears(-1);
-        var value = newCustomer ? 0m : await db.Orders
-            .Where(o => o.CustomerId == ticket.CustomerId && o.OrderedAt >= since && (o.Status == OrderStatus.Paid || o.Status == OrderStatus.Shipped || o.Status == OrderStatus.Delivered))
-            .SumAsync(o => (decimal?)o.Total, cancellationToken) ?? 0;
-        List<AlarmSeverity> alarms = newCustomer ? [] : await db.Alarms.Where(a => a.CustomerId == ticket.CustomerId && a.ClearedAt == null).Select(a => a.Severity).ToListAsync(cancellationToken);
+        var customer = newCustomer ? null : await CustomerFactsAsync(ticket.CustomerId, since, cancellationToken);
         var priority = PriorityScore.Of(UrgencyCue.In(text), sentiment, new PriorityFacts
         {
-            CustomerValue = value,
+            CustomerValue = customer?.Value ?? 0,
             DueAt = ticket.IsOpen ? ticket.DueAt : null,
             Now = now,
-            OpenAlarms = alarms,
+            OpenAlarms = customer?.Alarms ?? [],
         });
-        var ticketId = ticket.Id;
+        // A ticket opened in the caller's unit of work has EF's temporary key until it is saved: the decision names that one.
+        var ticketId = db.Entry(ticket).Property(t => t.Id).CurrentValue;
         var decision = newTicket ? null : await db.Set<TriageDecision>().AsTracking().FirstOrDefaultAsync(d => d.TicketId == ticketId, cancellationToken);
         if (decision is null)
         {
@@ -78,6 +76,33 @@ public sealed class TicketTriage(CrmDb db, TriageModels models, TimeProvider clo
         if (ticket.Status == TicketStatus.New && priority.Priority > ticket.Priority) ticket.Priority = priority.Priority;
         logger.LogDebug("Ticket {Ticket} triaged: {Category}, score {Score}", ticketId, decision.Category, decision.Score);
         return decision;
+    }
+
+    private sealed record CustomerFacts(decimal Value, List<AlarmSeverity> Alarms);
+
+    /// <summary>
+    /// The customer's paid orders of the last twelve months and the severities of their open alarms, in one query (one round
+    /// trip of an arriving message instead of two): the alarms as counts by severity, each a look-up by the customer's index.
+    /// </summary>
+    private async Task<CustomerFacts> CustomerFactsAsync(long customerId, DateTime since, CancellationToken cancellationToken)
+    {
+        var row = await db.Customers.Where(c => c.Id == customerId).Select(c => new
+        {
+            Value = db.Orders
+                .Where(o => o.CustomerId == customerId && o.OrderedAt >= since && (o.Status == OrderStatus.Paid || o.Status == OrderStatus.Shipped || o.Status == OrderStatus.Delivered))
+                .Sum(o => (decimal?)o.Total),
+            Warning = db.Alarms.Count(a => a.CustomerId == customerId && a.ClearedAt == null && a.Severity == AlarmSeverity.Warning),
+            Minor = db.Alarms.Count(a => a.CustomerId == customerId && a.ClearedAt == null && a.Severity == AlarmSeverity.Minor),
+            Major = db.Alarms.Count(a => a.CustomerId == customerId && a.ClearedAt == null && a.Severity == AlarmSeverity.Major),
+            Critical = db.Alarms.Count(a => a.CustomerId == customerId && a.ClearedAt == null && a.Severity == AlarmSeverity.Critical),
+        }).FirstOrDefaultAsync(cancellationToken);
+        if (row is null) return new CustomerFacts(0, []);
+        var alarms = new List<AlarmSeverity>(row.Warning + row.Minor + row.Major + row.Critical);
+        alarms.AddRange(Enumerable.Repeat(AlarmSeverity.Critical, row.Critical));
+        alarms.AddRange(Enumerable.Repeat(AlarmSeverity.Major, row.Major));
+        alarms.AddRange(Enumerable.Repeat(AlarmSeverity.Minor, row.Minor));
+        alarms.AddRange(Enumerable.Repeat(AlarmSeverity.Warning, row.Warning));
+        return new CustomerFacts(row.Value ?? 0, alarms);
     }
 
     /// <summary>An agent's category for the ticket: it becomes a training example for the next model.</summary>

@@ -109,6 +109,31 @@ public sealed class CustomerChatTests(AssistantApps apps) : IClassFixture<Assist
     }
 
     [Theory, MemberData(nameof(Providers))]
+    public async Task A_chat_handed_to_a_person_joins_the_queue_that_asks_for_its_category_like_any_channels_message(Provider provider)
+    {
+        // Triaged and routed in the message's own transaction, as the other channels are: before, a chat ticket was triaged after
+        // it was stored and no category queue ever took it. An app of its own: the shared one's anonymous chat limit (20 a minute
+        // for all its visitors) is spent by the other tests of this class.
+        using var app = new CrmApp(provider);
+        var admin = app.Admin();
+        var queue = (await admin.CreateAsync("/api/v1/ticket-queues", new { name = Builders.Unique("Chat faults "), channel = "chat", category = "fault" })).Id();
+        try
+        {
+            using var visitor = new ChatVisitor(app);
+            var name = Builders.Unique("Broken Screen ");
+            (await visitor.IdentifyAsync(name, null)).ShouldBe("/chat");
+            (await visitor.SendAsync("The device does not turn on anymore, the screen is black", askPerson: true)).ShouldBe("/chat");
+            var ticket = await app.WithDbAsync(db => db.ChatSessions.Where(s => s.Name == name).Join(db.Tickets, s => s.TicketId, t => (long?)t.Id, (s, t) => t).SingleAsync());
+            (await app.WithDbAsync(db => db.TriageDecisions.SingleAsync(d => d.TicketId == ticket.Id))).Category.ShouldBe("fault");
+            ticket.QueueId.ShouldBe(queue, "the queue asks for the category triage named");
+        }
+        finally
+        {
+            await admin.DeleteAsync($"/api/v1/ticket-queues/{queue}");
+        }
+    }
+
+    [Theory, MemberData(nameof(Providers))]
     public async Task Empty_huge_and_unprintable_messages_and_posts_without_the_antiforgery_token_are_refused_with_a_clear_error(Provider provider)
     {
         var app = apps.For(provider);

@@ -5,7 +5,9 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SmartCrm.Models;
+using SmartCrm.Security;
 using SmartCrm.Service;
+using SmartCrm.Storage;
 using SmartCrm.Tests.Infrastructure;
 using SmartCrm.Tickets;
 using SmartCrm.Triage;
@@ -132,5 +134,47 @@ public sealed class ChannelArrivalTests(ChannelApps apps) : IClassFixture<Channe
         audit.Single(a => a.Entity == "Ticket").Changes!.ShouldContain($"\"CustomerId\":[null,{customerId}]");
         audit.Where(a => a.Entity is "CustomerSource" or "Interaction").Count(a => a.Changes!.Contains($"\"CustomerId\":[null,{customerId}]", StringComparison.Ordinal)).ShouldBe(2);
         (await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Entity == "Customer" && a.EntityId == customerId && a.Action == "Added"))).ShouldBe(1);
+    }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task A_new_senders_message_is_written_in_one_save_with_its_lead_ticket_timeline_entry_and_triage(Provider provider)
+    {
+        // The message names its ticket and timeline entry by foreign keys (V21), so EF orders the inserts of one save: an arriving
+        // message is one round of inserts (and one of their audit rows), not a save for the entry and another for the message.
+        var app = apps.For(provider);
+        using var scope = app.Services.CreateScope();
+        var inboxDb = scope.ServiceProvider.GetRequiredService<CrmDb>();
+        var saves = new List<List<string>>();
+        inboxDb.SavingChanges += (_, _) => saves.Add(inboxDb.ChangeTracker.Entries().Where(e => e.State == EntityState.Added && e.Entity is not AuditEntry)
+            .Select(e => e.Metadata.ClrType.Name).Order(StringComparer.Ordinal).ToList());
+
+        var delivered = await scope.ServiceProvider.GetRequiredService<ChannelInbox>()
+            .DeliverAsync("email", new ChannelMessage($"{Guid.NewGuid():N}@example.com", "The heater is leaking water, urgent", null, null), CancellationToken.None, triageOnArrival: true);
+
+        saves.Where(s => s.Count > 0).ShouldHaveSingleItem()
+            .ShouldBe(["Customer", "CustomerSource", "Interaction", "Ticket", "TicketMessage", "TriageDecision"]);
+        var message = await app.WithDbAsync(db => db.TicketMessages.SingleAsync(m => m.Id == delivered.MessageId));
+        message.TicketId.ShouldBe(delivered.TicketId);
+        var entry = await app.WithDbAsync(db => db.Interactions.SingleAsync(i => i.Id == message.InteractionId));
+        (entry.CustomerId, entry.Body).ShouldBe((delivered.CustomerId, "The heater is leaking water, urgent"));
+        (await app.WithDbAsync(db => db.TriageDecisions.SingleAsync(d => d.TicketId == delivered.TicketId))).Score.ShouldBeGreaterThan(PriorityScore.Start);
+        (await app.WithDbAsync(db => db.Tickets.SingleAsync(t => t.Id == delivered.TicketId))).CustomerId.ShouldBe(delivered.CustomerId);
+    }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task A_removed_timeline_entry_leaves_its_ticket_message_without_a_link_not_a_dangling_id(Provider provider)
+    {
+        var app = apps.For(provider);
+        var email = $"{Guid.NewGuid():N}@example.com";
+        await app.Admin().CreateCustomerAsync(email: email);
+        var delivered = await SendAsync(app, "email", new { from = email, text = "Please call me back about my invoice." });
+        var messageId = delivered.GetProperty("messageId").GetInt64();
+        var interactionId = (await app.WithDbAsync(db => db.TicketMessages.SingleAsync(m => m.Id == messageId))).InteractionId;
+        interactionId.ShouldNotBeNull();
+
+        (await app.Admin().DeleteAsync($"/api/v1/interactions/{interactionId}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        var message = await app.WithDbAsync(db => db.TicketMessages.SingleAsync(m => m.Id == messageId));
+        (message.InteractionId, message.Body).ShouldBe((null, "Please call me back about my invoice."), "the conversation keeps the message");
     }
 }

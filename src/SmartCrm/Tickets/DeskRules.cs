@@ -1,14 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using SmartCrm.Storage;
-using SmartCrm.Tickets;
 
-namespace SmartCrm.Service;
+namespace SmartCrm.Tickets;
 
 /// <summary>
-/// The SLA policies and the queues as this node last read them. Every inbound message needs both, and a company changes them a
-/// few times a year, so a message costs no query for them. A change made on this node (<see cref="DeskSetup"/>) is seen by the
-/// next message; a change made on another node within <see cref="ReadEvery"/> (a ticket opened here in between gets the
-/// previous targets or queue, as if it had arrived those seconds earlier; tickets already open are not moved by a change anyway).
+/// The SLA policies and the queues as this node last read them. Every new ticket needs both (an inbound message, one opened by an
+/// agent or by an alarm), and a company changes them a few times a year, so a ticket costs no query for them. A change made on
+/// this node (the desk setup calls <see cref="Forget"/>) is seen by the next ticket; a change made on another node within
+/// <see cref="ReadEvery"/> (a ticket opened here in between gets the previous targets or queue, as if it had arrived those
+/// seconds earlier; tickets already open are not moved by a change anyway).
 /// </summary>
 public sealed class DeskRules(TimeProvider clock)
 {
