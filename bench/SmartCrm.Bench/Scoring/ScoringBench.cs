@@ -37,6 +37,9 @@ public static class ScoringBench
             ["urls"] = "http://127.0.0.1:0",
             ["SMARTCRM_ADMIN_PASSWORD"] = "bench-" + Guid.NewGuid().ToString("N"),
             ["Logging:LogLevel:Default"] = "Warning",
+            // The jobs' own account of the figure: read, score or rank, store.
+            [$"Logging:LogLevel:{typeof(ChurnTraining).FullName}"] = "Information",
+            [$"Logging:LogLevel:{typeof(RecommendationTraining).FullName}"] = "Information",
         };
         var watch = Stopwatch.StartNew();
         // Named after the program, so the console's static assets manifest (smartcrm.staticwebassets.endpoints.json) is found.
