@@ -37,6 +37,9 @@ public static class ScoringBench
             ["urls"] = "http://127.0.0.1:0",
             ["SMARTCRM_ADMIN_PASSWORD"] = "bench-" + Guid.NewGuid().ToString("N"),
             ["Logging:LogLevel:Default"] = "Warning",
+            // The jobs' own account of the figure: read, score or rank, store.
+            [$"Logging:LogLevel:{typeof(ChurnTraining).FullName}"] = "Information",
+            [$"Logging:LogLevel:{typeof(RecommendationTraining).FullName}"] = "Information",
         };
         var watch = Stopwatch.StartNew();
         // Named after the program, so the console's static assets manifest (smartcrm.staticwebassets.endpoints.json) is found.
@@ -70,16 +73,24 @@ public static class ScoringBench
         await PhasesAsync(services, contexts, churnModel, recommender, now);
 
         watch.Restart();
+        var cpu = Cpu();
         var churned = await services.GetRequiredService<ChurnTraining>().ScoreAllAsync(churnModel, 1, CancellationToken.None);
         var churnSeconds = watch.Elapsed.TotalSeconds;
+        var churnCpu = Cpu() - cpu;
         watch.Restart();
+        cpu = Cpu();
         var recommended = await services.GetRequiredService<RecommendationTraining>().ScoreAllAsync(recommender, 1, CancellationToken.None);
         var recommendSeconds = watch.Elapsed.TotalSeconds;
-        Console.WriteLine($"scoring customers={customers} cores={Environment.ProcessorCount} churn_scored={churned} churn_seconds={churnSeconds:0.00} " +
-            $"recommendations_stored={recommended} recommendations_seconds={recommendSeconds:0.00} total_seconds={churnSeconds + recommendSeconds:0.00} target_seconds=30");
+        var recommendCpu = Cpu() - cpu;
+        // CPU seconds beside the wall clock: on a shared machine the wall clock measures the neighbours as much as the work.
+        Console.WriteLine(FormattableString.Invariant($"scoring customers={customers} cores={Environment.ProcessorCount} churn_scored={churned} churn_seconds={churnSeconds:0.00} churn_cpu_seconds={churnCpu:0.00} ") +
+            FormattableString.Invariant($"recommendations_stored={recommended} recommendations_seconds={recommendSeconds:0.00} recommendations_cpu_seconds={recommendCpu:0.00} total_seconds={churnSeconds + recommendSeconds:0.00} target_seconds=30"));
         await app.StopAsync();
         return churnSeconds + recommendSeconds < 30 ? 0 : 2;
     }
+
+    /// <summary>CPU seconds the process has used so far (every thread: the scoring runs on both cores).</summary>
+    private static double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     /// <summary>
     /// Where the time goes, phase by phase, done apart from the figure (so the figure is the job as it runs): reading the
@@ -88,9 +99,11 @@ public static class ScoringBench
     private static async Task PhasesAsync(IServiceProvider services, IDbContextFactory<CrmDb> contexts, ChurnModel churn, ImplicitAls recommender, DateTime now)
     {
         var watch = Stopwatch.StartNew();
+        var cpu = Cpu();
         ChurnFeatures data;
         await using (var db = await contexts.CreateDbContextAsync()) data = await ChurnFeatures.ReadAsync(db, services.GetRequiredService<DatabaseConnections>(), now, CancellationToken.None);
         var churnRead = watch.Elapsed.TotalSeconds;
+        var churnReadCpu = Cpu() - cpu;
         watch.Restart();
         var sum = 0.0;
         for (var i = 0; i < data.Rows.Length; i++)
@@ -100,15 +113,17 @@ public static class ScoringBench
         }
         var churnScore = watch.Elapsed.TotalSeconds;
         watch.Restart();
+        cpu = Cpu();
         PurchaseHistory history;
         await using (var db = await contexts.CreateDbContextAsync()) history = await PurchaseHistory.ReadAsync(db, CancellationToken.None);
         var recommendRead = watch.Elapsed.TotalSeconds;
+        var recommendReadCpu = Cpu() - cpu;
         watch.Restart();
         var ranking = new RecommendationRanking(recommender, history, services.GetRequiredService<IOptions<RecommendationsOptions>>().Value, now);
         var rows = 0;
         foreach (var customer in history.Customers) rows += ranking.Rank(customer).Count;
         var recommendRank = watch.Elapsed.TotalSeconds;
         Console.WriteLine(FormattableString.Invariant(
-            $"phases (apart from the figure): churn read={churnRead:0.00} s score+explain={churnScore:0.00} s ({data.Rows.Length} rows, {sum:0}); recommendations read={recommendRead:0.00} s rank={recommendRank:0.00} s ({rows} rows)"));
+            $"phases (apart from the figure): churn read={churnRead:0.00} s (cpu {churnReadCpu:0.00} s) score+explain={churnScore:0.00} s ({data.Rows.Length} rows, {sum:0}); recommendations read={recommendRead:0.00} s (cpu {recommendReadCpu:0.00} s) rank={recommendRank:0.00} s ({rows} rows)"));
     }
 }
