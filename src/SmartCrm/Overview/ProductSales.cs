@@ -27,7 +27,7 @@ public sealed class ProductSales(CrmDb db, ConsoleTime time, TimeProvider clock)
     public async Task<Figure> MonthlyAsync(long productId, CancellationToken cancellationToken)
     {
         var (from, first, today, offset) = Window();
-        var sums = await Sold(productId, from)
+        var sums = await Sold(from).Where(x => x.ProductId == productId)
             .Select(x => new { At = x.OrderedAt.AddMinutes(offset), x.Quantity, x.Amount })
             .GroupBy(x => new { x.At.Year, x.At.Month })
             .Select(g => new { g.Key.Year, g.Key.Month, Units = g.Sum(x => x.Quantity), Revenue = g.Sum(x => x.Amount) })
@@ -44,7 +44,7 @@ public sealed class ProductSales(CrmDb db, ConsoleTime time, TimeProvider clock)
     /// <summary>The customers who bought the most of it in the last twelve months, most units first.</summary>
     public async Task<IReadOnlyList<ProductBuyer>> TopBuyersAsync(long productId, int take, CancellationToken cancellationToken)
     {
-        var top = await Sold(productId, Since())
+        var top = await Sold(Since()).Where(x => x.ProductId == productId)
             .GroupBy(x => x.CustomerId)
             .Select(g => new { CustomerId = g.Key, Units = g.Sum(x => x.Quantity), Amount = g.Sum(x => x.Amount), Last = g.Max(x => x.OrderedAt) })
             .OrderByDescending(x => x.Units).ThenByDescending(x => x.Last).ThenBy(x => x.CustomerId)
@@ -63,17 +63,13 @@ public sealed class ProductSales(CrmDb db, ConsoleTime time, TimeProvider clock)
         return (DateTime.SpecifyKind(first.AddMinutes(-offset), DateTimeKind.Utc), first, today, offset);
     }
 
-    private IQueryable<Sale> Sold(long productId, DateTime since) =>
+    /// <summary>
+    /// Every order line sold since <paramref name="since"/>, left out when its order was cancelled or returned: the one place
+    /// that says what counts as sold, for the product list, a product's months and its buyers.
+    /// </summary>
+    public IQueryable<ProductSale> Sold(DateTime since) =>
         from l in db.OrderLines
         join o in db.Orders on l.OrderId equals o.Id
-        where l.ProductId == productId && o.OrderedAt >= since && o.Status != OrderStatus.Cancelled && o.Status != OrderStatus.Returned
-        select new Sale { CustomerId = o.CustomerId, OrderedAt = o.OrderedAt, Quantity = l.Quantity, Amount = l.Quantity * l.UnitPrice };
-
-    private sealed class Sale
-    {
-        public long CustomerId { get; init; }
-        public DateTime OrderedAt { get; init; }
-        public int Quantity { get; init; }
-        public decimal Amount { get; init; }
-    }
+        where o.OrderedAt >= since && o.Status != OrderStatus.Cancelled && o.Status != OrderStatus.Returned
+        select new ProductSale { ProductId = l.ProductId, CustomerId = o.CustomerId, OrderedAt = o.OrderedAt, Quantity = l.Quantity, Amount = l.Quantity * l.UnitPrice };
 }

@@ -38,6 +38,7 @@ public sealed partial class DashboardChartsTests
         {
             db.Alarms.Add(Alarm(online.Id, AlarmSeverity.Critical, new DateTime(2030, 6, 14, 8, 0, 0, DateTimeKind.Utc), cleared: false));
             db.Alarms.Add(Alarm(offline.Id, AlarmSeverity.Critical, new DateTime(2030, 6, 14, 9, 0, 0, DateTimeKind.Utc), cleared: true));
+            db.Alarms.Add(Alarm(offline.Id, AlarmSeverity.Major, new DateTime(2030, 6, 14, 10, 0, 0, DateTimeKind.Utc), cleared: true));
             db.Alarms.Add(Alarm(offline.Id, AlarmSeverity.Warning, new DateTime(2030, 6, 15, 7, 0, 0, DateTimeKind.Utc), cleared: false));
             return await db.SaveChangesAsync();
         });
@@ -69,9 +70,16 @@ public sealed partial class DashboardChartsTests
         months[11].ShouldBeLessThan(months[9]);
         months[9].ShouldBeLessThan(months[0]);
         months.Where((_, i) => i is not 9 and not 11).Distinct().Count().ShouldBe(1);
-        for (var series = 0; series < 4; series++) Line(page, "alarms", series).Count.ShouldBe(30);
-        Line(page, "alarms", 0)[^2].ShouldBeLessThan(Line(page, "alarms", 0)[^1], "critical: two yesterday, none today");
-        Line(page, "alarms", 3)[^1].ShouldBeLessThan(Line(page, "alarms", 3)[^2], "warning: one today");
+        // Alarms: a column a day, its severities stacked (SVG's y grows downwards, so a column runs from its top down to its bottom).
+        var critical = Columns(page, "alarms", 0);
+        var major = Columns(page, "alarms", 1);
+        var warning = Columns(page, "alarms", 3);
+        for (var series = 0; series < 4; series++) Columns(page, "alarms", series).Count.ShouldBe(30);
+        critical[^2].Height.ShouldBeGreaterThan(0, "critical: two yesterday");
+        critical[^1].Height.ShouldBe(0, 0.01, "none today");
+        major[^2].Bottom.ShouldBe(critical[^2].Top, 0.01, "yesterday's major alarm stacked on the critical ones");
+        major[^2].Height.ShouldBe(critical[^2].Height / 2, 0.01);
+        warning[^1].Height.ShouldBe(critical[^2].Height / 2, 0.01, "warning: one today");
         // Open deals only: two leads, one proposal; the won deal is not pipeline.
         Rows(page, "pipeline").ShouldBe(["Lead $1,500 2", "Qualified $0 0", "Proposal $2,500 1", "Negotiation $0 0"]);
         // Twelve months up to this one; the cancelled order left out.
@@ -86,7 +94,7 @@ public sealed partial class DashboardChartsTests
         Rows(page, "fleet").ShouldBe(["Online 1", "Offline 2", "Alarming 2"]);
         var alarms = Rows(page, "alarms");
         alarms.Count.ShouldBe(30);
-        alarms[^2].ShouldBe("2030-06-14 2 0 0 0");
+        alarms[^2].ShouldBe("2030-06-14 2 1 0 0");
         alarms[^1].ShouldBe("2030-06-15 0 0 0 1");
     }
 
@@ -107,7 +115,7 @@ public sealed partial class DashboardChartsTests
         revenue[0].ShouldBe("month,revenue,orders");
         revenue[^2].ShouldBe("2030-06,700,2");
         (await browser.Client.GetStringAsync("/dashboard/fleet.csv")).ShouldBe("health,devices\r\nOnline,1\r\nOffline,2\r\nAlarming,2\r\n");
-        (await browser.Client.GetStringAsync("/dashboard/alarms.csv")).ShouldEndWith("2030-06-14,2,0,0,0\r\n2030-06-15,0,0,0,1\r\n");
+        (await browser.Client.GetStringAsync("/dashboard/alarms.csv")).ShouldEndWith("2030-06-14,2,1,0,0\r\n2030-06-15,0,0,0,1\r\n");
         (await browser.Client.GetAsync("/dashboard/customers.csv")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
         // Every role sees the dashboard, so every role may read its numbers; nobody without signing in.
@@ -129,6 +137,21 @@ public sealed partial class DashboardChartsTests
     /// <summary>The values written on a column chart's columns.</summary>
     private static List<string> Labels(string page, string name) =>
         [.. LabelPattern().Matches(Chart(page, name)).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value))];
+
+    /// <summary>The top and bottom y of each column of a column series, left to right.</summary>
+    private static List<(double Top, double Bottom, double Height)> Columns(string page, string name, int series)
+    {
+        var chart = Chart(page, name);
+        var start = chart.IndexOf($"<g class=\"rz-column-series rz-series-{series}\"", StringComparison.Ordinal);
+        start.ShouldBeGreaterThan(0, $"{name} draws series {series} as columns");
+        var end = chart.IndexOf("</g>", start, StringComparison.Ordinal);
+        return [.. ColumnPattern().Matches(chart[start..end]).Select(m =>
+        {
+            var top = double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var bottom = double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+            return (top, bottom, bottom - top);
+        })];
+    }
 
     /// <summary>The y of each point of a line series, left to right.</summary>
     private static List<double> Line(string page, string name, int series)
@@ -152,6 +175,9 @@ public sealed partial class DashboardChartsTests
 
     [GeneratedRegex("[ML] [-0-9.]+ ([-0-9.]+)")]
     private static partial Regex PointPattern();
+
+    [GeneratedRegex("<path class=\"[^\"]*\" d=\"M [-0-9.]+ ([-0-9.]+) [^\"]*L [-0-9.]+ ([-0-9.]+) Z\"")]
+    private static partial Regex ColumnPattern();
 
     [GeneratedRegex("<tr data-row=.*?</tr>", RegexOptions.Singleline)]
     private static partial Regex RowPattern();
