@@ -149,8 +149,9 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, DeskRules desk, T
     }
 
     /// <summary>
-    /// Triage of the ticket, then its queue: with the category known the ticket joins the first queue by position it fits (see
-    /// <see cref="TicketQueue.For"/>), so a queue that asks for that category takes it after triage. Saved by the caller.
+    /// Triage of the ticket, then a new ticket's queue: with the category known it joins the first queue by position it fits (see
+    /// <see cref="TicketQueue.For"/>), so a queue that asks for that category takes it after triage. A follow-up is triaged again
+    /// but stays where it is: an agent may have moved it, and a customer's next message must not undo that. Saved by the caller.
     /// </summary>
     private async Task TriageAsync(Ticket ticket, bool newTicket, bool newCustomer, CancellationToken cancellationToken)
     {
@@ -158,7 +159,7 @@ public sealed class ChannelInbox(CrmDb db, TimeProvider clock, DeskRules desk, T
         {
             var rules = await desk.CurrentAsync(db, cancellationToken);
             var decision = await triage.DecideAsync(ticket, newTicket, newCustomer, cancellationToken);
-            if (rules.QueueFor(ticket.Kind, ticket.Channel, decision.Category, categoryKnown: true) is { } queue && queue.Id != ticket.QueueId) ticket.QueueId = queue.Id;
+            if (newTicket && rules.QueueFor(ticket.Kind, ticket.Channel, decision.Category, categoryKnown: true) is { } queue && queue.Id != ticket.QueueId) ticket.QueueId = queue.Id;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

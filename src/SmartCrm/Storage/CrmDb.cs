@@ -124,6 +124,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
         {
             e.ToTable("customers");
             e.HasIndex(c => c.Email);
+            e.HasIndex(c => c.Phone);
             e.HasIndex(c => c.Name);
             e.HasIndex(c => c.UpdatedAt);
             e.HasMany(c => c.Contacts).WithOne(c => c.Customer).HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Cascade);

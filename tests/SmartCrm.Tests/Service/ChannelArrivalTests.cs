@@ -71,6 +71,32 @@ public sealed class ChannelArrivalTests(ChannelApps apps) : IClassFixture<Channe
     }
 
     [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
+    public async Task A_follow_up_message_leaves_its_ticket_in_the_queue_an_agent_moved_it_to(Provider provider)
+    {
+        var app = apps.For(provider);
+        var admin = app.Admin();
+        var queue = (await admin.CreateAsync("/api/v1/ticket-queues", new { name = Builders.Unique("Faults by mail "), channel = "email", category = "fault" })).Id();
+        try
+        {
+            var from = $"{Guid.NewGuid():N}@example.com";
+            var first = await SendAsync(app, "email", new { from, text = "The device does not turn on anymore, the screen is black" });
+            var ticketId = first.GetProperty("ticketId").GetInt64();
+            (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tickets/{ticketId}")).GetProperty("queueId").GetInt64().ShouldBe(queue, "a new fault joins the fault queue");
+
+            (await admin.PostAsJsonAsync($"/api/v1/tickets/{ticketId}/queue", new { queueId = (long?)null })).StatusCode.ShouldBe(HttpStatusCode.OK);
+            var second = await SendAsync(app, "email", new { from, text = "Still broken: the device does not turn on, the screen stays black" });
+
+            second.GetProperty("ticketId").GetInt64().ShouldBe(ticketId, "the follow-up threads into the open ticket");
+            (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/tickets/{ticketId}")).GetProperty("queueId").ValueKind
+                .ShouldBe(JsonValueKind.Null, "the agent took it out of the queue, and the customer's next message does not put it back");
+        }
+        finally
+        {
+            await admin.DeleteAsync($"/api/v1/ticket-queues/{queue}");
+        }
+    }
+
+    [Theory, MemberData(nameof(Apps.Providers), MemberType = typeof(Apps))]
     public async Task A_message_whose_triage_fails_is_stored_whole_without_half_a_decision_and_is_triaged_later(Provider provider)
     {
         var app = apps.For(provider);
