@@ -43,7 +43,18 @@ public sealed class CustomerRecommendations(CrmDb db, TimeProvider clock, IStrin
         if (shownTo is not null && listed.Where(r => !r.Shown).ToList() is { Count: > 0 } fresh)
         {
             db.RecommendationFeedback.AddRange(fresh.Select(r => new RecommendationFeedback { CustomerId = customerId, ProductId = r.Row.ProductId, Kind = FeedbackKind.Shown, By = shownTo, At = now }));
-            await db.SaveChangesAsync(cancellationToken);
+            // A showing is a count the next training reads, like a device reading, not a change someone made to a record: its
+            // row names who saw it and when, and an audit row beside each doubled the write of every 360 page view.
+            var audited = db.AuditEnabled;
+            db.AuditEnabled = false;
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            finally
+            {
+                db.AuditEnabled = audited;
+            }
         }
         return [.. listed.Select(x =>
         {
