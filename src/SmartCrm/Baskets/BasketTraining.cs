@@ -86,10 +86,11 @@ public sealed class BasketTraining(IDbContextFactory<CrmDb> contexts, IOptions<B
             stored.AddRange(rows);
         }
         var suggestions = 0;
+        // Read before the insert starts: on PostgreSQL the connection is in COPY until it completes.
+        var choose = new SuggestionChoice(stored, await DeviceCategoriesAsync(db, cancellationToken));
         await using (var insert = await BulkInsert.StartAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), "customer_suggestions",
             ["CustomerId", "Rank", "RuleId"], cancellationToken))
         {
-            var choose = new SuggestionChoice(stored, await DeviceCategoriesAsync(db, cancellationToken));
             foreach (var (customer, owned) in owners)
             {
                 var rank = 0;
