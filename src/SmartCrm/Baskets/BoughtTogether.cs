@@ -84,11 +84,23 @@ public sealed class BoughtTogether(CrmDb db)
                                             select r).Take(BasketTraining.Suggested * 2)));
     }
 
+    /// <summary>
+    /// The products a list of rules names, compiled once per model: on the 360, built per view, this one query cost three times
+    /// a compiled one (perf).
+    /// </summary>
+    private static class Names
+    {
+        private static readonly ConditionalWeakTable<IModel, Func<CrmDb, long[], IAsyncEnumerable<RuleProduct>>> ByModel = [];
+
+        public static Func<CrmDb, long[], IAsyncEnumerable<RuleProduct>> For(CrmDb db) => ByModel.GetValue(db.Model, _ => EF.CompileAsyncQuery(
+            (CrmDb db, long[] ids) => db.Products.Where(p => ids.Contains(p.Id)).Select(p => new RuleProduct(p.Id, p.Sku, p.Name))));
+    }
+
     private async Task<List<RuleView>> NameAsync(IReadOnlyList<BasketRule> rules, CancellationToken cancellationToken)
     {
-        var ids = rules.SelectMany(r => BasketRule.Ids(r.Antecedent).Concat(BasketRule.Ids(r.Consequent))).Distinct().ToList();
-        var products = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id))
-            .ToDictionaryAsync(p => p.Id, p => new RuleProduct(p.Id, p.Sku, p.Name), cancellationToken);
+        var ids = rules.SelectMany(r => BasketRule.Ids(r.Antecedent).Concat(BasketRule.Ids(r.Consequent))).Distinct().ToArray();
+        var products = new Dictionary<long, RuleProduct>();
+        await foreach (var product in Names.For(db)(db, ids).WithCancellation(cancellationToken)) products[product.Id] = product;
         RuleProduct Named(long id) => products.GetValueOrDefault(id) ?? new RuleProduct(id, "", $"#{id}");
         return rules.Select(r => new RuleView(r.Id, [.. BasketRule.Ids(r.Antecedent).Select(Named)], [.. BasketRule.Ids(r.Consequent).Select(Named)],
             r.Count, r.Support, r.Confidence, r.Lift)).ToList();
