@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.EntityFrameworkCore.Storage;
 using SmartCrm.Analytics.Baskets;
+using SmartCrm.Catalog;
 using SmartCrm.Models;
 using SmartCrm.Orders;
 using SmartCrm.Storage;
@@ -51,17 +53,23 @@ public sealed class BasketTraining(IDbContextFactory<CrmDb> contexts, IOptions<B
         return new ModelCandidate(Kind, "holdout_confidence", score, true, metrics, from, to, JsonSerializer.SerializeToUtf8Bytes(kept));
     }
 
+    /// <summary>Suggestions stored per customer, as many as the 360 and the API show.</summary>
+    public const int Suggested = 10;
+
     public override async Task ActivatedAsync(ModelVersion version, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.AuditEnabled = false;
         var payload = await db.ModelVersions.Where(v => v.Id == version.Id).Select(v => v.Payload).SingleAsync(cancellationToken);
         var rules = JsonSerializer.Deserialize<List<MinedRule>>(payload ?? "[]"u8) ?? [];
+        var owners = await OwnersAsync(db, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.CustomerSuggestions.ExecuteDeleteAsync(cancellationToken);
         await db.BasketRules.ExecuteDeleteAsync(cancellationToken);
+        var stored = new List<BasketRule>(rules.Count);
         foreach (var chunk in rules.Chunk(2_000))
         {
-            db.BasketRules.AddRange(chunk.Select(r => new BasketRule
+            var rows = chunk.Select(r => new BasketRule
             {
                 ModelVersionId = version.Id,
                 Antecedent = string.Join(',', r.Antecedent),
@@ -71,12 +79,62 @@ public sealed class BasketTraining(IDbContextFactory<CrmDb> contexts, IOptions<B
                 Support = r.Support,
                 Confidence = r.Confidence,
                 Lift = r.Lift,
-            }));
+            }).ToList();
+            db.BasketRules.AddRange(rows);
             await db.SaveChangesAsync(cancellationToken);
             db.ChangeTracker.Clear();
+            stored.AddRange(rows);
+        }
+        var suggestions = 0;
+        // Read before the insert starts: on PostgreSQL the connection is in COPY until it completes.
+        var choose = new SuggestionChoice(stored, await DeviceCategoriesAsync(db, cancellationToken));
+        await using (var insert = await BulkInsert.StartAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), "customer_suggestions",
+            ["CustomerId", "Rank", "RuleId"], cancellationToken))
+        {
+            foreach (var (customer, owned) in owners)
+            {
+                var rank = 0;
+                foreach (var rule in choose.For(owned, Suggested))
+                {
+                    await insert.AddAsync([customer, ++rank, rule.Id], cancellationToken);
+                    suggestions++;
+                }
+            }
+            await insert.CompleteAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Basket rules of version {Version}: {Rules} rules, {Suggestions} suggestions for {Customers} customers with orders",
+            version.Version, stored.Count, suggestions, owners.Count);
     }
+
+    /// <summary>
+    /// Each customer's distinct products over all their orders, in increasing order, the first 40 (what a customer's suggestions
+    /// are matched against): one pass over the order lines, customer by customer.
+    /// </summary>
+    private static async Task<List<(long Customer, List<long> Owned)>> OwnersAsync(CrmDb db, CancellationToken cancellationToken)
+    {
+        var pairs = db.Orders.Join(db.OrderLines, o => o.Id, l => l.OrderId, (o, l) => new { o.CustomerId, l.ProductId }).Distinct()
+            .OrderBy(x => x.CustomerId).ThenBy(x => x.ProductId);
+        var owners = new List<(long, List<long>)>();
+        List<long>? current = null;
+        long customer = 0;
+        await foreach (var pair in pairs.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (current is null || pair.CustomerId != customer)
+            {
+                current = [];
+                customer = pair.CustomerId;
+                owners.Add((customer, current));
+            }
+            if (current.Count < SuggestionChoice.MaxOwned) current.Add(pair.ProductId);
+        }
+        return owners;
+    }
+
+    /// <summary>The category of every device product (a device like one the customer owns is a substitute, not a complement).</summary>
+    private static async Task<Dictionary<long, string>> DeviceCategoriesAsync(CrmDb db, CancellationToken cancellationToken) =>
+        await db.Products.Where(p => p.Kind == ProductKind.Device && p.Category != null)
+            .ToDictionaryAsync(p => p.Id, p => p.Category!, cancellationToken);
 
     /// <summary>Each order's distinct products, oldest order first; cancelled orders were never bought.</summary>
     private async Task<(List<long[]> Baskets, DateTime From, DateTime To)> ReadAsync(CancellationToken cancellationToken)

@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Localization;
 using SmartCrm.Storage;
 using SmartCrm.Web;
@@ -16,7 +18,7 @@ public sealed class ChurnReader(CrmDb db, IStringLocalizer<Strings> l)
 
     public async Task<ChurnInsight?> ReadAsync(long customerId, CancellationToken cancellationToken)
     {
-        var stored = await db.ChurnScores.FirstOrDefaultAsync(s => s.CustomerId == customerId, cancellationToken);
+        var stored = await Stored.For(db)(db, customerId, cancellationToken);
         if (stored is null) return null;
         var reasons = JsonSerializer.Deserialize<List<ChurnReason>>(stored.Reasons, ChurnTraining.ReasonJson) ?? [];
         return new ChurnInsight(stored.Score, Band(stored.Score),
@@ -25,4 +27,16 @@ public sealed class ChurnReader(CrmDb db, IStringLocalizer<Strings> l)
     }
 
     public static string Band(double score) => score >= High ? "high" : score >= Medium ? "medium" : "low";
+
+    /// <summary>
+    /// The read compiled once per model (a compiled query binds to the first model it runs against; the tests run SQLite and
+    /// PostgreSQL in one process): EF otherwise rebuilds the query's cache key on every 360.
+    /// </summary>
+    private static class Stored
+    {
+        private static readonly ConditionalWeakTable<IModel, Func<CrmDb, long, CancellationToken, Task<ChurnScore?>>> ByModel = [];
+
+        public static Func<CrmDb, long, CancellationToken, Task<ChurnScore?>> For(CrmDb db) => ByModel.GetValue(db.Model, _ => EF.CompileAsyncQuery(
+            (CrmDb db, long customerId, CancellationToken _) => db.ChurnScores.FirstOrDefault(s => s.CustomerId == customerId)));
+    }
 }

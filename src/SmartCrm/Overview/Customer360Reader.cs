@@ -40,6 +40,13 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         }
     }
 
+    /// <summary>What the console's timeline shows beyond the view: the customer's latest tickets, open or not, and alarms.</summary>
+    public async Task<(List<Ticket> Tickets, List<Alarm> Alarms)> TimelineAsync(long id, CancellationToken cancellationToken)
+    {
+        var queries = Queries.For(db);
+        return (await ListAsync(queries.RecentTickets(db, id), cancellationToken), await ListAsync(queries.RecentAlarms(db, id), cancellationToken));
+    }
+
     private async Task<Customer360?> ReadOpenAsync(long id, string? shownTo, CancellationToken cancellationToken)
     {
         var queries = Queries.For(db);
@@ -131,6 +138,12 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
         public readonly Func<CrmDb, long, IAsyncEnumerable<Ticket>> OpenTickets = EF.CompileAsyncQuery<CrmDb, long, Ticket>(
             (CrmDb db, long id) => db.Tickets.Where(t => t.CustomerId == id && t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed)
                 .OrderByDescending(t => t.CreatedAt));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<Ticket>> RecentTickets = EF.CompileAsyncQuery(
+            (CrmDb db, long id) => db.Tickets.Where(t => t.CustomerId == id).OrderByDescending(t => t.CreatedAt).Take(RecentCount));
+
+        public readonly Func<CrmDb, long, IAsyncEnumerable<Alarm>> RecentAlarms = EF.CompileAsyncQuery(
+            (CrmDb db, long id) => db.Alarms.Where(a => a.CustomerId == id).OrderByDescending(a => a.StartedAt).Take(RecentCount));
 
         public readonly Func<CrmDb, long, IAsyncEnumerable<Opportunity>> Opportunities = EF.CompileAsyncQuery<CrmDb, long, Opportunity>(
             (CrmDb db, long id) => db.Opportunities.Where(o => o.CustomerId == id).OrderByDescending(o => o.UpdatedAt));

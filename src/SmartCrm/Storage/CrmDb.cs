@@ -77,6 +77,7 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
 
     // The active basket rules (migration V12).
     public DbSet<BasketRule> BasketRules => Set<BasketRule>();
+    public DbSet<CustomerSuggestion> CustomerSuggestions => Set<CustomerSuggestion>();
 
     // Forecasts of the active forecast models, with their weeks (migration V16).
     public DbSet<ForecastSeries> ForecastSeries => Set<ForecastSeries>();
@@ -313,6 +314,13 @@ public sealed class CrmDb(DbContextOptions<CrmDb> options) : DbContext(options)
             e.Property(r => r.Consequent).HasMaxLength(400);
             e.HasIndex(r => r.Antecedent);
             e.HasIndex(r => r.Lift);
+        });
+        modelBuilder.Entity<CustomerSuggestion>(e =>
+        {
+            e.ToTable("customer_suggestions");
+            e.HasOne<Customer>().WithMany().HasForeignKey(s => s.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<BasketRule>().WithMany().HasForeignKey(s => s.RuleId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(s => new { s.CustomerId, s.Rank });
         });
         modelBuilder.Entity<ForecastSeries>(e =>
         {

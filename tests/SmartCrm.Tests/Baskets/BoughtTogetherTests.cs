@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using SmartCrm.Baskets;
 using SmartCrm.Models;
 using SmartCrm.Security;
@@ -91,6 +92,11 @@ public sealed class BoughtTogetherTests(BasketApps apps) : IClassFixture<BasketA
         var forOwner = (await admin.GetFromJsonAsync<List<RuleView>>($"/api/v1/customers/{ownsAandB}/bought-together", Json))!;
         forOwner.SelectMany(r => r.Then).Select(x => x.Id).ShouldNotContain(b, "nothing they already bought");
         forOwner.SelectMany(r => r.Then).Select(x => x.Id).ShouldContain(d);
+        // Chosen for each customer when the rules activated, and read from there: a view matches no rules.
+        var stored = await app.WithDbAsync(db => db.CustomerSuggestions.Where(s => s.CustomerId == onlyA).OrderBy(s => s.Rank).Select(s => s.RuleId).ToListAsync());
+        stored.ShouldBe(forOnlyA.Select(r => r.Id).ToList());
+        await app.WithDbAsync(db => db.CustomerSuggestions.Where(s => s.CustomerId == ownsAandB).ExecuteDeleteAsync());
+        (await admin.GetFromJsonAsync<List<RuleView>>($"/api/v1/customers/{ownsAandB}/bought-together", Json))!.ShouldBeEmpty();
 
         var version = (await admin.GetFromJsonAsync<List<ModelVersion>>($"/api/v1/models?kind={BasketTraining.Name}", Json))!.First();
         version.Metrics!.ShouldContain("holdout_confidence");

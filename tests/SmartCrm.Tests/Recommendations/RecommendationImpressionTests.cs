@@ -41,6 +41,8 @@ public sealed class RecommendationImpressionTests
         var shown = await app.WithDbAsync(db => db.RecommendationFeedback.Where(f => f.CustomerId == customer && f.Kind == FeedbackKind.Shown).ToListAsync());
         shown.Select(f => f.ProductId).Order().ShouldBe(products);
         shown.ShouldAllBe(f => f.By == seller);
+        // A showing is counted, not audited: the page view writes no audit rows beside it.
+        (await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Entity == nameof(RecommendationFeedback)))).ShouldBe(0);
 
         // Seen again the same day: nothing more is written.
         await sales.Client.GetStringAsync($"/customers/{customer}");
