@@ -40,6 +40,8 @@ public sealed class SegmentTests(DemoApps apps) : IClassFixture<DemoApps>
         await ConsoleLogin.SignInAsync(browser, "admin", CrmApp.AdminPassword);
         var page = await browser.GetStringAsync("/segments");
         page.ShouldContain("data-k-choice");
+        // What sets a segment apart is said in words, not the resource keys of its features ("feature.quietDays").
+        page.ShouldNotContain("feature.");
         System.Text.RegularExpressions.Regex.Count(page, "data-segment=\"").ShouldBe(k);
         // The profiles and the choice of k as charts, each with its numbers and CSV.
         page.ShouldContain("data-segment-charts");
