@@ -67,6 +67,24 @@ public sealed class ChurnModel
 
     public IReadOnlyList<FeatureContribution> Explain(ReadOnlySpan<double> row) => _trees.Explain(row[.._columns]).Contributions;
 
+    /// <summary>
+    /// The <paramref name="count"/> features that moved this customer's score most, with their values. For a customer with no
+    /// connected device the device signals after the count (quiet days, usage trend, alarms) are left out: the model weighs
+    /// their zeros, but "device usage +0 % over the last 4 weeks" reads to a person as a fact about a device they do not have.
+    /// </summary>
+    public List<ChurnReason> Reasons(ReadOnlySpan<double> row, int count)
+    {
+        var noDevices = _columns > ChurnFeatures.FirstDeviceFeature && row[ChurnFeatures.FirstDeviceFeature] == 0;
+        var reasons = new List<ChurnReason>(count);
+        foreach (var c in Explain(row))
+        {
+            if (reasons.Count == count) break;
+            if (noDevices && c.Feature > ChurnFeatures.FirstDeviceFeature) continue;
+            reasons.Add(new ChurnReason(c.FeatureName, Math.Round(row[c.Feature], 3), Math.Round(c.Contribution, 4)));
+        }
+        return reasons;
+    }
+
     public double[] Importances() => _trees.FeatureImportances();
 
     private static int[] Labels(ChurnFeatures data) => [.. data.ActiveAfter.Select(b => b ? 0 : 1)];

@@ -73,8 +73,7 @@ public sealed class ChurnTraining(IDbContextFactory<CrmDb> contexts, DatabaseCon
         Parallel.For(0, scores.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             var row = data.Rows[i];
-            var top = model.Explain(row).Take(ReasonCount)
-                .Select(c => new ChurnReason(c.FeatureName, Math.Round(row[c.Feature], 3), Math.Round(c.Contribution, 4))).ToList();
+            var top = model.Reasons(row, ReasonCount);
             scores[i] = Math.Round(model.Score(row), 4);
             reasons[i] = JsonSerializer.Serialize(top, ReasonJson);
         });

@@ -37,17 +37,24 @@ public sealed class ChurnScoringTests
         stored.Select(s => s.CustomerId).ShouldBe(data.Customers);
         var copies = await app.WithDbAsync(db => db.Customers.Where(c => c.ChurnScore != null).ToDictionaryAsync(c => c.Id, c => c.ChurnScore!.Value));
         copies.Count.ShouldBe(stored.Count);
+        var deviceless = 0;
         for (var i = 0; i < stored.Count; i++)
         {
             // The scoring as it was first written: one customer at a time.
             var row = data.Rows[i];
-            var reasons = model.Explain(row).Take(ChurnTraining.ReasonCount)
-                .Select(c => new ChurnReason(c.FeatureName, Math.Round(row[c.Feature], 3), Math.Round(c.Contribution, 4))).ToList();
+            var reasons = model.Reasons(row, ChurnTraining.ReasonCount);
+            if (row[ChurnFeatures.FirstDeviceFeature] == 0)
+            {
+                // No connected device: no claim about its quiet days, usage or alarms (a "+0 %" usage trend was shown).
+                reasons.ShouldNotContain(r => r.Feature == "quietDays" || r.Feature == "usageTrend" || r.Feature == "alarms90");
+                deviceless++;
+            }
             stored[i].Score.ShouldBe(Math.Round(model.Score(row), 4));
             stored[i].Reasons.ShouldBe(JsonSerializer.Serialize(reasons, ChurnTraining.ReasonJson));
             stored[i].ModelVersion.ShouldBe(7);
             stored[i].ScoredAt.ShouldBe(now);
             copies[stored[i].CustomerId].ShouldBe(stored[i].Score);
         }
+        deviceless.ShouldBeGreaterThan(0, "the demo has buyers without a connected device");
     }
 }
