@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using SmartCrm.Storage;
 using SmartCrm.Web;
 
@@ -68,33 +66,20 @@ public sealed class BoughtTogether(CrmDb db)
         return rules.Count == 0 ? [] : await NameAsync(rules, cancellationToken);
     }
 
-    /// <summary>
-    /// A customer's stored suggestions, compiled once per model (a compiled query binds to the first model it runs against; the
-    /// tests run SQLite and PostgreSQL in one process): the 360 reads them on every view.
-    /// </summary>
-    private static class Stored
-    {
-        private static readonly ConditionalWeakTable<IModel, Func<CrmDb, long, IAsyncEnumerable<BasketRule>>> ByModel = [];
-
-        public static Func<CrmDb, long, IAsyncEnumerable<BasketRule>> For(CrmDb db) => ByModel.GetValue(db.Model, _ => EF.CompileAsyncQuery(
-            (CrmDb db, long customerId) => (from s in db.CustomerSuggestions
-                                            where s.CustomerId == customerId
-                                            join r in db.BasketRules on s.RuleId equals r.Id
-                                            orderby s.Rank
-                                            select r).Take(BasketTraining.Suggested * 2)));
-    }
+    /// <summary>A customer's stored suggestions, compiled once: the 360 reads them on every view.</summary>
+    private static readonly PerModel<Func<CrmDb, long, IAsyncEnumerable<BasketRule>>> Stored = new(() => EF.CompileAsyncQuery(
+        (CrmDb db, long customerId) => (from s in db.CustomerSuggestions
+                                        where s.CustomerId == customerId
+                                        join r in db.BasketRules on s.RuleId equals r.Id
+                                        orderby s.Rank
+                                        select r).Take(BasketTraining.Suggested * 2)));
 
     /// <summary>
-    /// The products a list of rules names, compiled once per model: on the 360, built per view, this one query cost three times
-    /// a compiled one (perf).
+    /// The products a list of rules names, compiled once: on the 360, built per view, this one query cost three times a compiled
+    /// one (perf).
     /// </summary>
-    private static class Names
-    {
-        private static readonly ConditionalWeakTable<IModel, Func<CrmDb, long[], IAsyncEnumerable<RuleProduct>>> ByModel = [];
-
-        public static Func<CrmDb, long[], IAsyncEnumerable<RuleProduct>> For(CrmDb db) => ByModel.GetValue(db.Model, _ => EF.CompileAsyncQuery(
-            (CrmDb db, long[] ids) => db.Products.Where(p => ids.Contains(p.Id)).Select(p => new RuleProduct(p.Id, p.Sku, p.Name))));
-    }
+    private static readonly PerModel<Func<CrmDb, long[], IAsyncEnumerable<RuleProduct>>> Names = new(() => EF.CompileAsyncQuery(
+        (CrmDb db, long[] ids) => db.Products.Where(p => ids.Contains(p.Id)).Select(p => new RuleProduct(p.Id, p.Sku, p.Name))));
 
     private async Task<List<RuleView>> NameAsync(IReadOnlyList<BasketRule> rules, CancellationToken cancellationToken)
     {

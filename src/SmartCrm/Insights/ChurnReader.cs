@@ -1,7 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Localization;
 using SmartCrm.Storage;
 using SmartCrm.Web;
@@ -28,15 +26,7 @@ public sealed class ChurnReader(CrmDb db, IStringLocalizer<Strings> l)
 
     public static string Band(double score) => score >= High ? "high" : score >= Medium ? "medium" : "low";
 
-    /// <summary>
-    /// The read compiled once per model (a compiled query binds to the first model it runs against; the tests run SQLite and
-    /// PostgreSQL in one process): EF otherwise rebuilds the query's cache key on every 360.
-    /// </summary>
-    private static class Stored
-    {
-        private static readonly ConditionalWeakTable<IModel, Func<CrmDb, long, CancellationToken, Task<ChurnScore?>>> ByModel = [];
-
-        public static Func<CrmDb, long, CancellationToken, Task<ChurnScore?>> For(CrmDb db) => ByModel.GetValue(db.Model, _ => EF.CompileAsyncQuery(
-            (CrmDb db, long customerId, CancellationToken _) => db.ChurnScores.FirstOrDefault(s => s.CustomerId == customerId)));
-    }
+    /// <summary>The read compiled once: EF otherwise rebuilds the query's cache key on every 360.</summary>
+    private static readonly PerModel<Func<CrmDb, long, CancellationToken, Task<ChurnScore?>>> Stored = new(() => EF.CompileAsyncQuery(
+        (CrmDb db, long customerId, CancellationToken _) => db.ChurnScores.FirstOrDefault(s => s.CustomerId == customerId)));
 }

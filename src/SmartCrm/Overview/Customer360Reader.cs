@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Localization;
 using SmartCrm.Alarms;
 using SmartCrm.Analytics.Clustering;
@@ -115,10 +113,9 @@ public sealed class Customer360Reader(CrmDb db, ValueBreakpoints breakpoints, Ti
     /// </summary>
     private sealed class Queries
     {
-        // A compiled query binds to the first model it runs against; the tests run SQLite and PostgreSQL in one process.
-        private static readonly ConditionalWeakTable<IModel, Queries> ByModel = [];
+        private static readonly PerModel<Queries> ByModel = new(() => new Queries());
 
-        public static Queries For(CrmDb db) => ByModel.GetValue(db.Model, _ => new Queries());
+        public static Queries For(CrmDb db) => ByModel.For(db);
 
         public readonly Func<CrmDb, long, CancellationToken, Task<Customer?>> Customer = EF.CompileAsyncQuery(
             (CrmDb db, long id, CancellationToken _) => db.Customers.Include(c => c.Contacts).FirstOrDefault(c => c.Id == id));

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Localization;
 using SmartCrm.Storage;
 using SmartCrm.Web;
@@ -58,25 +56,19 @@ public sealed class CustomerRecommendations(CrmDb db, TimeProvider clock, IStrin
     private sealed record StoredRow(Recommendation Row, string Sku, string Name, string? Because, bool Shown);
 
     /// <summary>
-    /// The best stored recommendations not answered yet, named, in one query compiled once per model (a compiled query binds to
-    /// the first model it runs against; the tests run SQLite and PostgreSQL in one process): the 360 read them in two queries
-    /// whose cache keys EF rebuilt on every view. A product deleted since the training is left out, as its name is.
+    /// The best stored recommendations not answered yet, named, in one compiled query: the 360 read them in two queries whose
+    /// cache keys EF rebuilt on every view. A product deleted since the training is left out, as its name is.
     /// </summary>
-    private static class Stored
-    {
-        private static readonly ConditionalWeakTable<IModel, Func<CrmDb, long, int, DateTime, IAsyncEnumerable<StoredRow>>> ByModel = [];
-
-        public static Func<CrmDb, long, int, DateTime, IAsyncEnumerable<StoredRow>> For(CrmDb db) => ByModel.GetValue(db.Model, _ => EF.CompileAsyncQuery(
-            (CrmDb db, long customerId, int take, DateTime since) => db.Recommendations
-                .Where(r => r.CustomerId == customerId
-                    && !db.RecommendationFeedback.Any(f => f.CustomerId == customerId && f.ProductId == r.ProductId && f.Kind != FeedbackKind.Shown))
-                .OrderBy(r => r.Rank).Take(take)
-                .Join(db.Products, r => r.ProductId, p => p.Id, (r, p) => new { r, p.Sku, p.Name })
-                .OrderBy(x => x.r.Rank)
-                .Select(x => new StoredRow(x.r, x.Sku, x.Name,
-                    db.Products.Where(b => b.Id == x.r.BecauseProductId).Select(b => b.Name).FirstOrDefault(),
-                    db.RecommendationFeedback.Any(f => f.CustomerId == customerId && f.ProductId == x.r.ProductId && f.Kind == FeedbackKind.Shown && f.At >= since)))));
-    }
+    private static readonly PerModel<Func<CrmDb, long, int, DateTime, IAsyncEnumerable<StoredRow>>> Stored = new(() => EF.CompileAsyncQuery(
+        (CrmDb db, long customerId, int take, DateTime since) => db.Recommendations
+            .Where(r => r.CustomerId == customerId
+                && !db.RecommendationFeedback.Any(f => f.CustomerId == customerId && f.ProductId == r.ProductId && f.Kind != FeedbackKind.Shown))
+            .OrderBy(r => r.Rank).Take(take)
+            .Join(db.Products, r => r.ProductId, p => p.Id, (r, p) => new { r, p.Sku, p.Name })
+            .OrderBy(x => x.r.Rank)
+            .Select(x => new StoredRow(x.r, x.Sku, x.Name,
+                db.Products.Where(b => b.Id == x.r.BecauseProductId).Select(b => b.Name).FirstOrDefault(),
+                db.RecommendationFeedback.Any(f => f.CustomerId == customerId && f.ProductId == x.r.ProductId && f.Kind == FeedbackKind.Shown && f.At >= since)))));
 
     private string Reason(Recommendation r, string? because) => (r.Source, because) switch
     {
